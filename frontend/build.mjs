@@ -1,0 +1,15 @@
+// Bundles src/*.js into the Quarkus static resources (served under /assets/).
+import { build } from 'esbuild';
+
+const outdir = new URL('../src/main/resources/META-INF/resources/assets/', import.meta.url).pathname;
+
+await build({
+  entryPoints: ['src/app.js', 'src/app.css'],
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'esm',
+  target: ['es2020'],
+  outdir,
+  logLevel: 'info',
+});

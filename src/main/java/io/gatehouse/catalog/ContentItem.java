@@ -1,0 +1,61 @@
+package io.gatehouse.catalog;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/** One downloadable object of the catalog. */
+@Entity
+@Table(name = "content_item")
+public class ContentItem extends PanacheEntityBase {
+
+    public enum Tier {
+        STANDARD, PREMIUM
+    }
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public String bucket;
+
+    @Column(name = "object_key")
+    public String objectKey;
+
+    public String title;
+
+    public String description;
+
+    @Column(name = "size_bytes")
+    public long sizeBytes;
+
+    @Column(name = "content_type")
+    public String contentType;
+
+    @Enumerated(EnumType.STRING)
+    public Tier tier = Tier.STANDARD;
+
+    @Column(name = "owner_team")
+    public String ownerTeam;
+
+    @Column(name = "original_filename")
+    public String originalFilename;
+
+    @Column(name = "sha256_base64")
+    public String sha256Base64;
+
+    @Column(name = "created_by")
+    public String createdBy;
+
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public Instant createdAt;
+}

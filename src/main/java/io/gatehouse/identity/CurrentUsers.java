@@ -1,0 +1,84 @@
+package io.gatehouse.identity;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.UnauthorizedException;
+
+/** Turns the authenticated token into a {@link CurrentUser}; the one place claims are read. */
+@ApplicationScoped
+public class CurrentUsers {
+
+    private final IdentityConfig config;
+    private final SecurityIdentity identity;
+
+    CurrentUsers(IdentityConfig config, SecurityIdentity identity) {
+        this.config = config;
+        this.identity = identity;
+    }
+
+    /** The signed-in user of the current request; 401 when there is none. */
+    public CurrentUser current() {
+        if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
+            throw new UnauthorizedException();
+        }
+        return fromToken(token, identity.getRoles());
+    }
+
+    CurrentUser fromToken(JsonWebToken token, Set<String> identityRoles) {
+        String id = stringClaim(token, config.userIdClaim());
+        if (id == null || id.isBlank()) {
+            throw new UnauthorizedException();
+        }
+        String name = stringClaim(token, config.displayNameClaim());
+        Set<String> roles = new TreeSet<>(identityRoles);
+        roles.retainAll(Role.ALL);
+        return new CurrentUser(id, name == null || name.isBlank() ? id : name, Set.copyOf(roles), teams(token));
+    }
+
+    private Set<String> teams(JsonWebToken token) {
+        Set<String> teams = new LinkedHashSet<>();
+        Object claim = claimAt(token, config.teamsClaim());
+        if (claim instanceof Collection<?> values) {
+            for (Object value : values) {
+                String team = unquote(String.valueOf(value));
+                if (team.startsWith(config.teamPrefix()) && team.length() > config.teamPrefix().length()) {
+                    teams.add(team.substring(config.teamPrefix().length()));
+                }
+            }
+        }
+        return Set.copyOf(new TreeSet<>(teams));
+    }
+
+    private static String stringClaim(JsonWebToken token, String path) {
+        Object value = claimAt(token, path);
+        return value == null ? null : unquote(String.valueOf(value));
+    }
+
+    /** Reads a claim by name or by a {@code a/b} path into nested JSON objects. */
+    private static Object claimAt(JsonWebToken token, String path) {
+        String[] segments = path.split("/");
+        Object value = token.getClaim(segments[0]);
+        for (int i = 1; i < segments.length && value != null; i++) {
+            value = value instanceof jakarta.json.JsonObject object ? object.get(segments[i]) : null;
+        }
+        if (value instanceof jakarta.json.JsonArray array) {
+            return array.stream().map(Object::toString).toList();
+        }
+        return value;
+    }
+
+    /** JSON-P string values print with quotes. */
+    private static String unquote(String value) {
+        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                ? value.substring(1, value.length() - 1)
+                : value;
+    }
+}

@@ -1,0 +1,93 @@
+package io.gatehouse.storage;
+
+import java.net.URI;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The one place S3 clients are built from {@link S3Config}. Clients are thread-safe and built once:
+ * never construct one per request.
+ */
+@ApplicationScoped
+public class S3Clients {
+
+    @Produces
+    @Singleton
+    AwsCredentialsProvider credentialsProvider(S3Config config) {
+        if (config.accessKeyId().isPresent() != config.secretAccessKey().isPresent()) {
+            throw new IllegalStateException(
+                    "gatehouse.s3.access-key-id and gatehouse.s3.secret-access-key must be set together (or neither, for the default credential chain)");
+        }
+        if (config.accessKeyId().isPresent()) {
+            return StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(config.accessKeyId().get(), config.secretAccessKey().get()));
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    @Produces
+    @Singleton
+    S3Client s3Client(S3Config config, AwsCredentialsProvider credentials) {
+        var builder = S3Client.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .serviceConfiguration(serviceConfiguration(config))
+                // Since SDK 2.30 every request carries a CRC32 by default; several S3-compatible stores
+                // reject that, so send checksums only where the operation requires one (we sign our own).
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        endpoint(config).ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    @Produces
+    @Singleton
+    S3Presigner s3Presigner(S3Config config, AwsCredentialsProvider credentials) {
+        var builder = S3Presigner.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(serviceConfiguration(config));
+        endpoint(config).ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    void close(@Disposes S3Client client) {
+        client.close();
+    }
+
+    void close(@Disposes S3Presigner presigner) {
+        presigner.close();
+    }
+
+    /** Encryption in transit: a plain-http endpoint is refused unless explicitly allowed (embedded loopback store). */
+    static Optional<URI> endpoint(S3Config config) {
+        return config.endpoint().map(endpoint -> {
+            if (config.requireHttps() && !"https".equalsIgnoreCase(endpoint.getScheme())) {
+                throw new IllegalStateException("gatehouse.s3.endpoint must use https (encryption in transit) but is "
+                        + endpoint + "; set gatehouse.s3.require-https=false only for a local test store");
+            }
+            return endpoint;
+        });
+    }
+
+    private static S3Configuration serviceConfiguration(S3Config config) {
+        return S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build();
+    }
+}

@@ -1,0 +1,43 @@
+package io.gatehouse.storage;
+
+import java.net.URI;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Where Gatehouse's objects live and how it reaches the S3 API. */
+@ConfigMapping(prefix = "gatehouse.s3")
+public interface S3Config {
+
+    /** The bucket Gatehouse serves and writes. */
+    String bucket();
+
+    String region();
+
+    /** Set for S3-compatible stores (MinIO, S3Proxy); empty means AWS's own endpoint for the region. */
+    Optional<URI> endpoint();
+
+    /** Path-style addressing (bucket in the path), needed by most S3-compatible stores. */
+    @WithDefault("false")
+    boolean pathStyle();
+
+    /** Static keys, for S3-compatible stores; when absent the default AWS credential chain (IRSA, env, profile) is used. */
+    Optional<String> accessKeyId();
+
+    Optional<String> secretAccessKey();
+
+    /**
+     * What kind of store answers at the endpoint: {@code aws} (Amazon S3) or an S3-compatible server
+     * ({@code s3proxy}, {@code minio}). Features AWS alone offers (access points, bucket CORS API on S3Proxy,
+     * MFA Delete) are shown as "not supported here" on the others.
+     */
+    @WithDefault("aws")
+    String store();
+
+    /**
+     * Refuse plain-http endpoints (encryption in transit). On in prod; the embedded loopback store turns it off.
+     */
+    @WithDefault("true")
+    boolean requireHttps();
+}

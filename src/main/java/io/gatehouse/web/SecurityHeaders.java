@@ -1,0 +1,54 @@
+package io.gatehouse.web;
+
+import java.net.URI;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.gatehouse.storage.S3Config;
+import io.vertx.ext.web.Router;
+
+/**
+ * Headers every Gatehouse response carries. {@code Referrer-Policy: no-referrer} keeps pre-signed URLs out of
+ * Referer headers; the CSP allows scripts and styles from Gatehouse only, and lets the browser talk to the S3
+ * endpoint (downloads are form posts redirected there, uploads are PUTs to it). Quarkus' own dev tools under
+ * {@code /q/} keep their defaults.
+ */
+@ApplicationScoped
+public class SecurityHeaders {
+
+    private final String contentSecurityPolicy;
+
+    SecurityHeaders(S3Config s3) {
+        String storeOrigin = s3.endpoint().map(SecurityHeaders::origin)
+                .orElse("https://" + s3.bucket() + ".s3." + s3.region() + ".amazonaws.com https://*.s3." + s3.region()
+                        + ".amazonaws.com https://*.s3-accesspoint." + s3.region() + ".amazonaws.com");
+        this.contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                + "connect-src 'self' " + storeOrigin + "; form-action 'self' " + storeOrigin + "; "
+                + "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(context -> {
+            if (!context.normalizedPath().startsWith("/q/")) {
+                context.addHeadersEndHandler(ignored -> {
+                    var headers = context.response().headers();
+                    headers.set("Referrer-Policy", "no-referrer");
+                    headers.set("X-Content-Type-Options", "nosniff");
+                    headers.set("X-Frame-Options", "DENY");
+                    headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+                    headers.set("Content-Security-Policy", contentSecurityPolicy);
+                    if (!headers.contains("Cache-Control") && !context.normalizedPath().startsWith("/assets/")) {
+                        // Pages show identities and, later, pre-signed URLs: never cache them.
+                        headers.set("Cache-Control", "no-store");
+                    }
+                });
+            }
+            context.next();
+        });
+    }
+
+    static String origin(URI uri) {
+        return uri.getScheme() + "://" + uri.getAuthority();
+    }
+}

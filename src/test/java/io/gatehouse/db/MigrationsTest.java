@@ -1,0 +1,49 @@
+package io.gatehouse.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class MigrationsTest {
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+
+    @Test
+    void migrationsApplyOnAnEmptyDatabase() throws Exception {
+        String emptyDatabase = "migrations_check_" + System.nanoTime();
+        String serverUrl = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1);
+        try (var admin = DriverManager.getConnection(serverUrl + "postgres", "postgres", "postgres");
+                var statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE " + emptyDatabase);
+        }
+
+        var result = Flyway.configure()
+                .dataSource(serverUrl + emptyDatabase, "postgres", "postgres")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+
+        assertThat(result.success).isTrue();
+        assertThat(result.migrationsExecuted).isGreaterThanOrEqualTo(1);
+        List<String> tables = new ArrayList<>();
+        try (var connection = DriverManager.getConnection(serverUrl + emptyDatabase, "postgres", "postgres");
+                var rows = connection.createStatement().executeQuery(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")) {
+            while (rows.next()) {
+                tables.add(rows.getString(1));
+            }
+            assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
+        }
+        assertThat(tables).contains("team", "content_item", "access_grant", "upload_session", "audit_event");
+    }
+}

@@ -1,0 +1,79 @@
+package io.gatehouse.identity;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+
+import org.junit.jupiter.api.Test;
+
+import io.gatehouse.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class SignInTest {
+
+    @Test
+    void anonymousApiCallGets401NotALoginRedirect() {
+        given().redirects().follow(false)
+                .when().get("/api/me")
+                .then().statusCode(401);
+    }
+
+    @Test
+    void bearerCallSeesItsOwnIdentityRolesAndTeams() {
+        given().auth().oauth2(Tokens.of("alice"))
+                .when().get("/api/me")
+                .then().statusCode(200)
+                .body("id", equalTo("alice"))
+                .body("displayName", equalTo("Alice"))
+                .body("roles", containsInAnyOrder("user"))
+                .body("teams", containsInAnyOrder("team-a"));
+
+        given().auth().oauth2(Tokens.of("bob"))
+                .when().get("/api/me")
+                .then().statusCode(200)
+                .body("roles", containsInAnyOrder("user", "premium"))
+                .body("teams", containsInAnyOrder("team-b"));
+    }
+
+    @Test
+    void teamsNeverBecomeRolesAndUnknownRolesAreIgnored() {
+        // dave holds only "auditor"; carol is admin but in no team.
+        given().auth().oauth2(Tokens.of("dave"))
+                .when().get("/api/me")
+                .then().statusCode(200)
+                .body("roles", containsInAnyOrder("auditor"))
+                .body("teams", empty());
+    }
+
+    @Test
+    void forgedTokenIsRejected() {
+        String token = Tokens.of("alice");
+        String forged = token.substring(0, token.lastIndexOf('.') + 1) + "AAAA";
+        given().auth().oauth2(forged)
+                .when().get("/api/me")
+                .then().statusCode(401);
+    }
+
+    @Test
+    void signedOutBrowserIsSentToTheLoginPage() {
+        given().redirects().follow(false).accept("text/html")
+                .when().get("/")
+                .then().statusCode(302)
+                .header("Location", containsString("/authorize"))
+                .header("Location", containsString("response_type=code"));
+    }
+
+    @Test
+    void pagesCarryTheSecurityHeaders() {
+        given().auth().oauth2(Tokens.of("alice")).accept("text/html")
+                .when().get("/")
+                .then().statusCode(200)
+                .header("Referrer-Policy", equalTo("no-referrer"))
+                .header("Cache-Control", equalTo("no-store"))
+                .header("Content-Security-Policy", containsString("default-src 'self'"))
+                .body(containsString("team-a"));
+    }
+}
