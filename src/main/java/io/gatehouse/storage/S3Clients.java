@@ -77,7 +77,7 @@ public class S3Clients {
     }
 
     /** Encryption in transit: a plain-http endpoint is refused unless explicitly allowed (embedded loopback store). */
-    static Optional<URI> endpoint(S3Config config) {
+    public static Optional<URI> endpoint(S3Config config) {
         return config.endpoint().map(endpoint -> {
             if (config.requireHttps() && !"https".equalsIgnoreCase(endpoint.getScheme())) {
                 throw new IllegalStateException("gatehouse.s3.endpoint must use https (encryption in transit) but is "

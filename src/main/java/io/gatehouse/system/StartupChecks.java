@@ -1,0 +1,37 @@
+package io.gatehouse.system;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import io.gatehouse.storage.S3Clients;
+import io.gatehouse.storage.S3Config;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
+
+/**
+ * S3 settings that are present but wrong stop the start with one line each, rather than failing on first use.
+ * Missing settings, malformed database URLs and short session secrets are refused earlier, by the config mappings
+ * ({@link DeploymentSettings}, {@link S3Config}).
+ */
+@Singleton
+public class StartupChecks {
+
+    void check(@Observes StartupEvent event, S3Config s3) {
+        List<String> problems = new ArrayList<>();
+        try {
+            S3Clients.endpoint(s3);
+        } catch (IllegalStateException e) {
+            problems.add(e.getMessage());
+        }
+        if (s3.accessKeyId().isPresent() != s3.secretAccessKey().isPresent()) {
+            problems.add("GATEHOUSE_S3_ACCESS_KEY_ID and GATEHOUSE_S3_SECRET_ACCESS_KEY must be set together "
+                    + "(or neither, to use the default AWS credential chain)");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException("Gatehouse cannot start:\n\t" + String.join("\n\t", problems));
+        }
+    }
+}
