@@ -13,6 +13,10 @@ import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** One row of the audit trail. Insert-only: the table refuses UPDATE and DELETE (see V1__schema.sql). */
@@ -50,4 +54,16 @@ public class AuditEvent extends PanacheEntityBase {
 
     @JdbcTypeCode(SqlTypes.JSON)
     public String details = "{}";
+
+    private static final ObjectMapper DETAILS = new ObjectMapper();
+
+    /** One value of the JSON details, as text; empty when absent. */
+    public String detail(String name) {
+        try {
+            JsonNode value = DETAILS.readTree(details).get(name);
+            return value == null || value.isNull() ? "" : value.asText();
+        } catch (JsonProcessingException e) {
+            return "";
+        }
+    }
 }

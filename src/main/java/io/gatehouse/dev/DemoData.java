@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +16,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.gatehouse.catalog.ContentItem;
+import io.gatehouse.grants.Grant;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.teams.Team;
 import io.quarkus.runtime.StartupEvent;
@@ -68,7 +71,8 @@ public class DemoData {
         }
         ensureBucket();
         int added = seedCatalog();
-        LOG.infof("Demo data ready in bucket %s (%d new items)", s3Config.bucket(), added);
+        int grants = seedGrants();
+        LOG.infof("Demo data ready in bucket %s (%d new items, %d new grants)", s3Config.bucket(), added, grants);
     }
 
     private void ensureBucket() {
@@ -114,6 +118,48 @@ public class DemoData {
             added++;
         }
         return added;
+    }
+
+    /**
+     * Grants that show both paths: alice reads team A's space (but not its premium item: she is not premium), bob
+     * reads team B's and, as a premium user, team A's premium shelf; mallory holds only an expired and a revoked
+     * grant, so she sees those reasons.
+     */
+    @Transactional
+    int seedGrants() {
+        if (Grant.count("createdBy", "demo-seed") > 0) {
+            return 0;
+        }
+        Instant now = Instant.now();
+        Instant nextYear = now.plus(Duration.ofDays(365));
+        grant(Grant.SubjectType.TEAM, "team-a", "teams/team-a/", now, nextYear, null, null);
+        grant(Grant.SubjectType.TEAM, "team-b", "teams/team-b/", now, nextYear, null, null);
+        grant(Grant.SubjectType.ROLE, "premium", "teams/team-a/premium/", now, nextYear, null, null);
+        grant(Grant.SubjectType.USER, "mallory", "teams/team-a/handbook/", now.minus(Duration.ofDays(30)),
+                now.minus(Duration.ofDays(1)), null, null);
+        grant(Grant.SubjectType.USER, "mallory", "teams/team-a/reports/", now, nextYear, now, "demo: access withdrawn");
+        return 5;
+    }
+
+    private void grant(Grant.SubjectType type, String subject, String prefix, Instant from, Instant until,
+            Instant revokedAt, String revokedReason) {
+        Grant grant = new Grant();
+        grant.subjectType = type;
+        grant.subject = subject;
+        grant.bucket = s3Config.bucket();
+        grant.resourceType = Grant.ResourceType.PREFIX;
+        grant.resource = prefix;
+        grant.permission = Grant.Permission.READ;
+        grant.validFrom = from;
+        grant.validUntil = until;
+        grant.reason = "demo data";
+        grant.createdBy = "demo-seed";
+        if (revokedAt != null) {
+            grant.revokedAt = revokedAt;
+            grant.revokedBy = "demo-seed";
+            grant.revokedReason = revokedReason;
+        }
+        grant.persist();
     }
 
     private static void ensureTeam(String slug, String name) {

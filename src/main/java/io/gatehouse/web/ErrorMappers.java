@@ -52,6 +52,20 @@ public class ErrorMappers {
         return respond(status, ErrorBody.of(codeFor(status), messageFor(status)), uri, headers);
     }
 
+    /**
+     * The database refused or lost the write (audit row included): the transaction rolled back, so nothing was
+     * issued or changed. Fail closed, and say so.
+     */
+    @ServerExceptionMapper({ jakarta.persistence.PersistenceException.class, jakarta.transaction.RollbackException.class,
+            org.hibernate.HibernateException.class })
+    public Response databaseRefused(Exception e, UriInfo uri, HttpHeaders headers) {
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        LOG.errorf(e, "Database write failed on %s (reference %s); transaction rolled back", uri.getPath(), reference);
+        return respond(503, ErrorBody.of("unavailable",
+                "Gatehouse could not record this request, so nothing was issued or changed. Try again shortly. Reference: "
+                        + reference), uri, headers);
+    }
+
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Exception e, UriInfo uri, HttpHeaders headers) {
         String reference = UUID.randomUUID().toString().substring(0, 8);

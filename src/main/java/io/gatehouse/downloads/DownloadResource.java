@@ -1,0 +1,113 @@
+package io.gatehouse.downloads;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.gatehouse.audit.AuditEvent;
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.catalog.ItemIds;
+import io.gatehouse.grants.DenialReason;
+import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.identity.CurrentUsers;
+import io.gatehouse.web.Csrf;
+import io.gatehouse.web.ErrorBody;
+import io.gatehouse.web.GatehouseException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Download URLs: JSON for API clients, a 303 redirect for the browser's form post. Either way the bytes then go
+ * straight from S3 to the caller.
+ */
+@Path("/")
+@Authenticated
+public class DownloadResource {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance myDownloads(CurrentUser user, List<AuditEvent> downloads);
+    }
+
+    /** Optional body: ask for a shorter (or, up to the admin cap, longer) lifetime. */
+    public record DownloadUrlRequest(@Min(value = 1, message = "must be at least 1 second")
+                                     @Max(value = 604800, message = "must be at most 7 days (S3's limit)") Integer ttlSeconds) {
+    }
+
+    public record DownloadUrl(String url, String method, Instant expiresAt) {
+    }
+
+    private final DownloadService downloads;
+    private final CurrentUsers users;
+    private final Csrf csrf;
+
+    DownloadResource(DownloadService downloads, CurrentUsers users, Csrf csrf) {
+        this.downloads = downloads;
+        this.users = users;
+        this.csrf = csrf;
+    }
+
+    /** A body-less POST (no Content-Type) asks for the default lifetime. */
+    @POST
+    @Path("api/items/{id}/download-url")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response downloadUrl(@PathParam("id") String id, @Context HttpServerRequest request) {
+        return downloadUrl(id, null, request);
+    }
+
+    @POST
+    @Path("api/items/{id}/download-url")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response downloadUrl(@PathParam("id") String id, @Valid DownloadUrlRequest body,
+            @Context HttpServerRequest request) {
+        Duration ttl = body == null || body.ttlSeconds() == null ? null : Duration.ofSeconds(body.ttlSeconds());
+        DownloadService.Outcome outcome = downloads.issue(users.current(), ItemIds.parse(id), ttl, RequestOrigin.of(request));
+        if (outcome instanceof DownloadService.Issued issued) {
+            return Response.ok(new DownloadUrl(issued.url(), "GET", issued.expiresAt())).build();
+        }
+        DenialReason reason = ((DownloadService.Denied) outcome).reason();
+        return Response.status(403).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ErrorBody.of(reason.code(), reason.message())).build();
+    }
+
+    /** The browser's download button: a form post (CSRF-checked) answered with 303 to the pre-signed URL. */
+    @POST
+    @Path("items/{id}/download")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response download(@PathParam("id") String id, @FormParam(Csrf.FIELD) String csrfToken,
+            @Context HttpServerRequest request) {
+        csrf.verify(csrfToken);
+        DownloadService.Outcome outcome = downloads.issue(users.current(), ItemIds.parse(id), null, RequestOrigin.of(request));
+        if (outcome instanceof DownloadService.Issued issued) {
+            return Response.seeOther(URI.create(issued.url())).build();
+        }
+        DenialReason reason = ((DownloadService.Denied) outcome).reason();
+        throw new GatehouseException(403, reason.code(), reason.message() + " Ask an admin for a grant if you need this item.");
+    }
+
+    @GET
+    @Path("downloads")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance myDownloads() {
+        CurrentUser user = users.current();
+        return Templates.myDownloads(user, downloads.recentDownloads(user, 50));
+    }
+}

@@ -1,0 +1,142 @@
+package io.gatehouse.downloads;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import io.gatehouse.audit.AuditEntry;
+import io.gatehouse.audit.AuditEvent;
+import io.gatehouse.audit.AuditOutcome;
+import io.gatehouse.audit.AuditService;
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.catalog.ContentItem;
+import io.gatehouse.grants.AccessDecision;
+import io.gatehouse.grants.DenialReason;
+import io.gatehouse.grants.Grant;
+import io.gatehouse.grants.GrantService;
+import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.identity.Role;
+import io.gatehouse.web.GatehouseException;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Issues download URLs: item, tier, grant, use limit, TTL, signature and audit row, all in one transaction. The URL
+ * leaves this class only after the transaction that recorded it has committed.
+ */
+@ApplicationScoped
+public class DownloadService {
+
+    static final String ISSUED = "DOWNLOAD_URL_ISSUED";
+    static final String DENIED = "DOWNLOAD_DENIED";
+
+    public sealed interface Outcome permits Issued, Denied {
+    }
+
+    public record Issued(String url, Instant expiresAt, long grantId) implements Outcome {
+    }
+
+    public record Denied(DenialReason reason) implements Outcome {
+    }
+
+    private final GrantService grants;
+    private final AuditService audit;
+    private final S3Presigner presigner;
+    private final AwsCredentialsProvider credentials;
+    private final PresignConfig config;
+
+    DownloadService(GrantService grants, AuditService audit, S3Presigner presigner, AwsCredentialsProvider credentials,
+            PresignConfig config) {
+        this.grants = grants;
+        this.audit = audit;
+        this.presigner = presigner;
+        this.credentials = credentials;
+        this.config = config;
+    }
+
+    @Transactional
+    public Outcome issue(CurrentUser user, long itemId, Duration requestedTtl, RequestOrigin origin) {
+        ContentItem item = ContentItem.findById(itemId);
+        if (item == null) {
+            throw GatehouseException.notFound("There is no item " + itemId + ".");
+        }
+        Instant now = Instant.now();
+        if (item.tier == ContentItem.Tier.PREMIUM && !user.hasRole(Role.PREMIUM)) {
+            return deny(user, item, DenialReason.PREMIUM_REQUIRED, origin);
+        }
+        AccessDecision decision = grants.decide(user, item.bucket, item.objectKey, Grant.Permission.READ, now);
+        if (!decision.allowed()) {
+            return deny(user, item, decision.denial(), origin);
+        }
+        Grant grant = decision.grant();
+        if (Duration.between(now, grant.validUntil).compareTo(Duration.ofSeconds(1)) < 0) {
+            // Less than S3's smallest lifetime left: a URL would outlive the grant.
+            return deny(user, item, DenialReason.GRANT_EXPIRED, origin);
+        }
+        if (!grants.spendUse(grant, now)) {
+            return deny(user, item, DenialReason.GRANT_USED_UP, origin);
+        }
+        Duration ttl = ttl(requestedTtl, grant, now);
+        var signed = presigner.presignGetObject(request -> request
+                .signatureDuration(ttl)
+                .getObjectRequest(get -> get
+                        .bucket(item.bucket)
+                        .key(item.objectKey)
+                        .responseContentDisposition(ContentDisposition.attachment(filename(item)))
+                        .responseContentType(item.contentType)));
+        Instant expiresAt = signed.expiration();
+        audit.record(AuditEntry.of(user.id(), ISSUED, AuditOutcome.ALLOWED)
+                .resource(item.bucket + "/" + item.objectKey)
+                .grant(grant.id)
+                .from(origin)
+                .detail("itemId", item.id)
+                .detail("expiresAt", expiresAt.toString())
+                .detail("ttlSeconds", ttl.toSeconds()));
+        return new Issued(signed.url().toString(), expiresAt, grant.id);
+    }
+
+    /** The user's most recent issued download URLs, newest first (from the audit trail). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<AuditEvent> recentDownloads(CurrentUser user, int limit) {
+        return AuditEvent.find("actor = ?1 and action = ?2 order by id desc", user.id(), ISSUED).page(0, limit).list();
+    }
+
+    private Outcome deny(CurrentUser user, ContentItem item, DenialReason reason, RequestOrigin origin) {
+        audit.record(AuditEntry.of(user.id(), DENIED, AuditOutcome.DENIED)
+                .reason(reason.code())
+                .resource(item.bucket + "/" + item.objectKey)
+                .from(origin)
+                .detail("itemId", item.id));
+        return new Denied(reason);
+    }
+
+    /**
+     * Asked-for (or default) lifetime, never above the admin cap, never past the grant's end, never past the signing
+     * credentials' own expiry.
+     */
+    Duration ttl(Duration requested, Grant grant, Instant now) {
+        Duration ttl = requested != null ? requested : config.downloadTtl();
+        ttl = min(ttl, config.maxTtl());
+        ttl = min(ttl, Duration.between(now, grant.validUntil));
+        var expiry = credentials.resolveCredentials().expirationTime();
+        if (expiry.isPresent()) {
+            ttl = min(ttl, Duration.between(now, expiry.get()).minus(config.credentialsMargin()));
+        }
+        // S3 counts whole seconds; rounding down keeps every bound above.
+        return ttl.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : ttl.withNanos(0);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static String filename(ContentItem item) {
+        if (item.originalFilename != null && !item.originalFilename.isBlank()) {
+            return item.originalFilename;
+        }
+        return item.objectKey.substring(item.objectKey.lastIndexOf('/') + 1);
+    }
+}

@@ -1,0 +1,88 @@
+package io.gatehouse.grants;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.catalog.ItemIds;
+import io.gatehouse.identity.CurrentUsers;
+import io.gatehouse.identity.Role;
+import io.vertx.core.http.HttpServerRequest;
+
+/** Minimal grant administration over REST (the admin console comes later). */
+@Path("/api/admin/grants")
+@RolesAllowed(Role.ADMIN)
+@Produces(MediaType.APPLICATION_JSON)
+public class GrantAdminResource {
+
+    public record CreateGrant(
+            @NotNull Grant.SubjectType subjectType,
+            @NotBlank @Size(max = 255) String subject,
+            @NotNull Grant.ResourceType resourceType,
+            @NotBlank String resource,
+            @NotNull Grant.Permission permission,
+            Instant validFrom,
+            @NotNull Instant validUntil,
+            @Min(value = 1, message = "must be at least 1") @Max(1_000_000) Integer maxUses,
+            @NotBlank @Size(max = 1000) String reason) {
+    }
+
+    public record Revoke(@NotBlank @Size(max = 1000) String reason) {
+    }
+
+    public record GrantView(long id, String subjectType, String subject, String bucket, String resourceType, String resource,
+            String permission, Instant validFrom, Instant validUntil, Integer maxUses, int useCount, String reason,
+            String createdBy, Instant revokedAt, String revokedBy, String revokedReason, String status) {
+
+        static GrantView of(Grant g) {
+            return new GrantView(g.id, g.subjectType.name(), g.subject, g.bucket, g.resourceType.name(), g.resource,
+                    g.permission.name(), g.validFrom, g.validUntil, g.maxUses, g.useCount, g.reason, g.createdBy,
+                    g.revokedAt, g.revokedBy, g.revokedReason, g.status(Instant.now()));
+        }
+    }
+
+    private final GrantAdminService admin;
+    private final CurrentUsers users;
+
+    GrantAdminResource(GrantAdminService admin, CurrentUsers users) {
+        this.admin = admin;
+        this.users = users;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(@Valid @NotNull CreateGrant request, @Context HttpServerRequest http) {
+        Grant grant = admin.create(users.current(), request, RequestOrigin.of(http));
+        return Response.status(201).entity(GrantView.of(grant)).build();
+    }
+
+    @GET
+    public List<GrantView> list(@QueryParam("subject") String subject) {
+        return admin.list(subject).stream().map(GrantView::of).toList();
+    }
+
+    @POST
+    @Path("{id}/revoke")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public GrantView revoke(@PathParam("id") String id, @Valid @NotNull Revoke request, @Context HttpServerRequest http) {
+        return GrantView.of(admin.revoke(users.current(), ItemIds.parse(id), request.reason(), RequestOrigin.of(http)));
+    }
+}

@@ -1,0 +1,101 @@
+package io.gatehouse.grants;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import io.gatehouse.audit.AuditEntry;
+import io.gatehouse.audit.AuditOutcome;
+import io.gatehouse.audit.AuditService;
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.identity.Role;
+import io.gatehouse.storage.ObjectKeys;
+import io.gatehouse.storage.S3Config;
+import io.gatehouse.web.GatehouseException;
+
+/** Creating and revoking grants; each change is audited in its own transaction. */
+@ApplicationScoped
+public class GrantAdminService {
+
+    private final AuditService audit;
+    private final S3Config s3;
+
+    GrantAdminService(AuditService audit, S3Config s3) {
+        this.audit = audit;
+        this.s3 = s3;
+    }
+
+    @Transactional
+    public Grant create(CurrentUser admin, GrantAdminResource.CreateGrant request, RequestOrigin origin) {
+        String problem = ObjectKeys.problemWith(request.resource());
+        if (problem != null) {
+            throw GatehouseException.badRequest("resource", "The resource " + problem + ".");
+        }
+        if (request.resourceType() == Grant.ResourceType.PREFIX && !request.resource().endsWith("/")) {
+            throw GatehouseException.badRequest("resource",
+                    "A prefix must end with '/', so that 'team-a/' never covers 'team-ab/'.");
+        }
+        if (request.subjectType() == Grant.SubjectType.ROLE && !Role.ALL.contains(request.subject())) {
+            throw GatehouseException.badRequest("subject", "Unknown role; use one of " + Role.ALL + ".");
+        }
+        Instant validFrom = request.validFrom() != null ? request.validFrom() : Instant.now();
+        if (!request.validUntil().isAfter(validFrom)) {
+            throw GatehouseException.badRequest("validUntil", "The grant must end after it starts.");
+        }
+        Grant grant = new Grant();
+        grant.subjectType = request.subjectType();
+        grant.subject = request.subject().strip();
+        grant.bucket = s3.bucket();
+        grant.resourceType = request.resourceType();
+        grant.resource = request.resource();
+        grant.permission = request.permission();
+        grant.validFrom = validFrom;
+        grant.validUntil = request.validUntil();
+        grant.maxUses = request.maxUses();
+        grant.reason = request.reason().strip();
+        grant.createdBy = admin.id();
+        grant.persist();
+        audit.record(AuditEntry.of(admin.id(), "GRANT_CREATED", AuditOutcome.SUCCEEDED)
+                .grant(grant.id)
+                .resource(grant.bucket + "/" + grant.resource)
+                .reason(grant.reason)
+                .from(origin)
+                .detail("subject", grant.subjectType + ":" + grant.subject)
+                .detail("permission", grant.permission)
+                .detail("validUntil", grant.validUntil.toString())
+                .detail("maxUses", grant.maxUses));
+        return grant;
+    }
+
+    @Transactional
+    public Grant revoke(CurrentUser admin, long id, String reason, RequestOrigin origin) {
+        Grant grant = Grant.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (grant == null) {
+            throw GatehouseException.notFound("There is no grant " + id + ".");
+        }
+        if (grant.revokedAt != null) {
+            throw new GatehouseException(409, "already_revoked", "Grant " + id + " was already revoked by "
+                    + grant.revokedBy + ".");
+        }
+        grant.revokedAt = Instant.now();
+        grant.revokedBy = admin.id();
+        grant.revokedReason = reason.strip();
+        audit.record(AuditEntry.of(admin.id(), "GRANT_REVOKED", AuditOutcome.SUCCEEDED)
+                .grant(grant.id)
+                .resource(grant.bucket + "/" + grant.resource)
+                .reason(grant.revokedReason)
+                .from(origin));
+        return grant;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Grant> list(String subject) {
+        if (subject != null && !subject.isBlank()) {
+            return Grant.<Grant>find("subject = ?1 order by id desc", subject.strip()).page(0, 200).list();
+        }
+        return Grant.<Grant>find("order by id desc").page(0, 200).list();
+    }
+}

@@ -1,0 +1,42 @@
+package io.gatehouse.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/** What Gatehouse accepts as an S3 object key (or key prefix): plain, printable, at most 1024 bytes, no "..". */
+public final class ObjectKeys {
+
+    public static final int MAX_BYTES = 1024;
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]");
+
+    private ObjectKeys() {
+    }
+
+    /** Null when the key is acceptable, otherwise a sentence saying what is wrong with it. */
+    public static String problemWith(String key) {
+        if (key == null || key.isEmpty()) {
+            return "must not be empty";
+        }
+        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+            return "must be at most " + MAX_BYTES + " bytes in UTF-8";
+        }
+        if (CONTROL.matcher(key).find()) {
+            return "must not contain NUL, control or bidirectional-override characters";
+        }
+        if (key.startsWith("/")) {
+            return "must not start with '/'";
+        }
+        if (key.contains("\\")) {
+            return "must not contain '\\'";
+        }
+        for (String segment : key.split("/", -1)) {
+            if (segment.equals("..") || segment.equals(".")) {
+                return "must not contain '.' or '..' path segments";
+            }
+        }
+        if (key.contains("//")) {
+            return "must not contain empty path segments ('//')";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,69 @@
+package io.gatehouse.support;
+
+import static io.restassured.RestAssured.given;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.restassured.response.Response;
+
+/**
+ * A browser's cookie jar driven through the real authorization-code flow: the portal redirects to the embedded
+ * IdP's login page, the user's button is pressed, the IdP redirects back and the portal sets its session cookie.
+ */
+public final class BrowserSession {
+
+    private static final Pattern HIDDEN = Pattern.compile("<input type='hidden' name='([^']+)' value='([^']*)'");
+    private static final Pattern CSRF = Pattern.compile("name=\"csrf-token\" value=\"([^\"]+)\"");
+
+    private final Map<String, String> cookies = new HashMap<>();
+
+    public static BrowserSession signIn(String user) {
+        BrowserSession session = new BrowserSession();
+        Response toLogin = session.get("/");
+        String loginPage = toLogin.getHeader("Location");
+        Response page = given().redirects().follow(false).get(loginPage);
+        Map<String, String> form = new HashMap<>();
+        Matcher hidden = HIDDEN.matcher(page.asString());
+        while (hidden.find()) {
+            form.put(hidden.group(1), hidden.group(2));
+        }
+        form.put("predefined-" + user, user);
+        URI idp = URI.create(loginPage);
+        Response back = given().redirects().follow(false).formParams(form)
+                .post(idp.getScheme() + "://" + idp.getAuthority() + "/login");
+        String callback = back.getHeader("Location");
+        Response landed = session.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery());
+        if (!session.cookies.keySet().stream().anyMatch(name -> name.startsWith("q_session"))) {
+            throw new IllegalStateException("no session after login: " + landed.statusCode());
+        }
+        return session;
+    }
+
+    public Response get(String path) {
+        Response response = given().redirects().follow(false).cookies(cookies).accept("text/html").get(path);
+        cookies.putAll(response.getCookies());
+        return response;
+    }
+
+    /** Posts a form the way the page's own form would, with the CSRF token read from that page. */
+    public Response postForm(String pagePath, String action, Map<String, String> fields) {
+        Response page = get(pagePath);
+        Matcher token = CSRF.matcher(page.asString());
+        Map<String, String> form = new HashMap<>(fields);
+        if (token.find()) {
+            form.put("csrf-token", token.group(1));
+        }
+        return postRaw(action, form);
+    }
+
+    public Response postRaw(String action, Map<String, String> form) {
+        Response response = given().redirects().follow(false).cookies(cookies).accept("text/html")
+                .contentType("application/x-www-form-urlencoded").formParams(form).post(action);
+        cookies.putAll(response.getCookies());
+        return response;
+    }
+}
