@@ -1,0 +1,106 @@
+package io.gatehouse.catalog;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.gatehouse.storage.S3Config;
+import io.gatehouse.support.BrowserSession;
+import io.gatehouse.support.Fixtures;
+import io.gatehouse.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import software.amazon.awssdk.services.s3.S3Client;
+
+@QuarkusTest
+class CatalogTest {
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    S3Config config;
+
+    @Test
+    void eachItemSaysWhetherItIsAvailableOrWhyItIsLocked() {
+        String prefix = Fixtures.uniquePrefix();
+        long mine = Fixtures.item(s3, config.bucket(), prefix + "mine.txt", "m", "text/plain", "STANDARD");
+        long premium = Fixtures.item(s3, config.bucket(), prefix + "premium.txt", "p", "text/plain", "PREMIUM");
+        long other = Fixtures.item(s3, config.bucket(), prefix + "other.txt", "o", "text/plain", "STANDARD");
+        Fixtures.readGrant("TEAM", "team-a", "OBJECT", prefix + "mine.txt");
+        Fixtures.readGrant("TEAM", "team-a", "OBJECT", prefix + "premium.txt");
+        Fixtures.revoke(Fixtures.readGrant("USER", "alice", "OBJECT", prefix + "other.txt"));
+
+        JsonPath page = given().auth().oauth2(Tokens.of("alice")).queryParam("q", prefix)
+                .when().get("/api/items").then().statusCode(200).extract().jsonPath();
+
+        assertThat(page.getList("items.id", Long.class)).containsExactly(other, premium, mine);
+        assertThat(page.getBoolean("items.find { it.id == " + mine + " }.available")).isTrue();
+        assertThat(page.getString("items.find { it.id == " + premium + " }.lockedReason")).isEqualTo("premium_required");
+        assertThat(page.getString("items.find { it.id == " + other + " }.lockedReason")).isEqualTo("grant_revoked");
+    }
+
+    @Test
+    void searchIsByTitleAndPagesFollowEachOtherWithoutGapsOrRepeats() {
+        String prefix = Fixtures.uniquePrefix();
+        for (int i = 0; i < 55; i++) {
+            Fixtures.item(s3, config.bucket(), prefix + "page-" + i + ".txt", "x", "text/plain", "STANDARD");
+        }
+        JsonPath first = given().auth().oauth2(Tokens.of("bob")).queryParam("q", prefix)
+                .when().get("/api/items").then().statusCode(200).extract().jsonPath();
+        List<Long> firstIds = first.getList("items.id", Long.class);
+        assertThat(firstIds).hasSize(50);
+        JsonPath second = given().auth().oauth2(Tokens.of("bob")).queryParam("q", prefix)
+                .queryParam("after", first.getLong("nextAfter"))
+                .when().get("/api/items").then().statusCode(200).extract().jsonPath();
+        List<Long> secondIds = second.getList("items.id", Long.class);
+        assertThat(secondIds).hasSize(5).doesNotContainAnyElementsOf(firstIds);
+        assertThat(second.getString("nextAfter")).isNull();
+
+        given().auth().oauth2(Tokens.of("bob")).queryParam("q", "no such title " + UUID.randomUUID())
+                .when().get("/api/items").then().statusCode(200).body("items.size()", equalTo(0));
+        given().auth().oauth2(Tokens.of("bob")).queryParam("after", "not-a-number")
+                .when().get("/api/items").then().statusCode(400).body("field", equalTo("id"));
+    }
+
+    @Test
+    void theCatalogPageShowsButtonsOnlyForAvailableItemsAndEscapesTitles() {
+        String prefix = Fixtures.uniquePrefix();
+        long item = Fixtures.item(s3, config.bucket(), prefix + "<script>.txt", "s", "text/plain", "STANDARD");
+        Fixtures.readGrant("USER", "alice", "PREFIX", prefix);
+        BrowserSession alice = BrowserSession.signIn("alice");
+
+        var page = alice.get("/catalog?q=" + prefix);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.getHeader("Cache-Control")).isEqualTo("no-store");
+        String html = page.asString();
+        assertThat(html).contains("action=\"/items/" + item + "/download\"");
+        assertThat(html).contains("&lt;script&gt;.txt").doesNotContain("<script>.txt");
+
+        BrowserSession mallory = BrowserSession.signIn("mallory");
+        String locked = mallory.get("/catalog?q=" + prefix).asString();
+        assertThat(locked).doesNotContain("action=\"/items/" + item + "/download\"").contains("locked: no grant");
+    }
+
+    @Test
+    void myDownloadsListsWhatIWasIssued() {
+        String prefix = Fixtures.uniquePrefix();
+        long item = Fixtures.item(s3, config.bucket(), prefix + "listed.txt", "l", "text/plain", "STANDARD");
+        Fixtures.readGrant("USER", "bob", "PREFIX", prefix);
+        given().auth().oauth2(Tokens.of("bob")).when().post("/api/items/" + item + "/download-url").then().statusCode(200);
+
+        BrowserSession bob = BrowserSession.signIn("bob");
+        bob.get("/downloads").then().statusCode(200).body(containsString(prefix + "listed.txt"));
+        BrowserSession carol = BrowserSession.signIn("carol");
+        carol.get("/downloads").then().statusCode(200).body(not(containsString(prefix + "listed.txt")));
+    }
+}
