@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
@@ -14,6 +13,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -46,11 +46,6 @@ public class DownloadResource {
         static native TemplateInstance myDownloads(CurrentUser user, List<AuditEvent> downloads);
     }
 
-    /** Optional body: ask for a shorter (or, up to the admin cap, longer) lifetime. */
-    public record DownloadUrlRequest(@Min(value = 1, message = "must be at least 1 second")
-                                     @Max(value = 604800, message = "must be at most 7 days (S3's limit)") Integer ttlSeconds) {
-    }
-
     public record DownloadUrl(String url, String method, Instant expiresAt) {
     }
 
@@ -64,21 +59,18 @@ public class DownloadResource {
         this.csrf = csrf;
     }
 
-    /** A body-less POST (no Content-Type) asks for the default lifetime. */
+    /**
+     * Issues a download URL. The request has no body (API clients post nothing); {@code ttlSeconds} may ask for a
+     * shorter (or, up to the admin cap, longer) lifetime.
+     */
     @POST
     @Path("api/items/{id}/download-url")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response downloadUrl(@PathParam("id") String id, @Context HttpServerRequest request) {
-        return downloadUrl(id, null, request);
-    }
-
-    @POST
-    @Path("api/items/{id}/download-url")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
-    public Response downloadUrl(@PathParam("id") String id, @Valid DownloadUrlRequest body,
+    public Response downloadUrl(@PathParam("id") String id,
+            @QueryParam("ttlSeconds") @Min(value = 1, message = "must be at least 1 second")
+            @Max(value = 604800, message = "must be at most 7 days (S3's limit)") Integer ttlSeconds,
             @Context HttpServerRequest request) {
-        Duration ttl = body == null || body.ttlSeconds() == null ? null : Duration.ofSeconds(body.ttlSeconds());
+        Duration ttl = ttlSeconds == null ? null : Duration.ofSeconds(ttlSeconds);
         DownloadService.Outcome outcome = downloads.issue(users.current(), ItemIds.parse(id), ttl, RequestOrigin.of(request));
         if (outcome instanceof DownloadService.Issued issued) {
             return Response.ok(new DownloadUrl(issued.url(), "GET", issued.expiresAt())).build();

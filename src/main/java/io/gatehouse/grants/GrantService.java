@@ -1,62 +1,65 @@
 package io.gatehouse.grants;
 
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.sql.DataSource;
+
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.web.StoreUnavailable;
 
 /**
  * The one place that answers "may this user READ (or WRITE) this key now, and under which grant?". Every download
- * and every upload asks it; the catalog asks it for a whole page at once.
+ * and every upload asks it; the catalog asks it for a whole page at once. Plain JDBC: it runs on every download.
  */
 @ApplicationScoped
 public class GrantService {
 
-    private final EntityManager em;
+    private static final String COLUMNS = """
+            id, subject_type, subject, bucket, resource_type, resource, permission, valid_from, valid_until, max_uses,
+            use_count, revoked_at""";
 
-    GrantService(EntityManager em) {
-        this.em = em;
+    private static final String SUBJECTS = """
+            ((subject_type = 'USER' AND subject = ?) OR (subject_type = 'TEAM' AND subject = ANY (?))
+              OR (subject_type = 'ROLE' AND subject = ANY (?)))""";
+
+    /** Grants on the key itself or on one of its segment prefixes: an index probe per candidate resource. */
+    private static final String FOR_KEY = "SELECT " + COLUMNS + " FROM access_grant"
+            + " WHERE bucket = ? AND permission = ? AND resource = ANY (?) AND " + SUBJECTS;
+
+    private static final String OF_SUBJECTS = "SELECT " + COLUMNS + " FROM access_grant"
+            + " WHERE bucket = ? AND permission = ? AND " + SUBJECTS;
+
+    private static final String SPEND_USE = """
+            UPDATE access_grant SET use_count = use_count + 1
+            WHERE id = ? AND use_count < max_uses AND revoked_at IS NULL AND valid_from <= ? AND valid_until > ?""";
+
+    private final DataSource dataSource;
+
+    GrantService(DataSource dataSource) {
+        this.dataSource = dataSource;
     }
 
-    /** Decides for one key with one indexed query: grants on the key itself or on one of its segment prefixes. */
     @Transactional(Transactional.TxType.MANDATORY)
     public AccessDecision decide(CurrentUser user, String bucket, String key, Grant.Permission permission, Instant now) {
-        List<Grant> candidates = em.createQuery("""
-                from Grant g
-                where g.bucket = :bucket and g.permission = :permission and g.resource in :resources
-                  and ((g.subjectType = USER and g.subject = :user)
-                    or (g.subjectType = TEAM and g.subject in :teams)
-                    or (g.subjectType = ROLE and g.subject in :roles))""", Grant.class)
-                .setParameter("bucket", bucket)
-                .setParameter("permission", permission)
-                .setParameter("resources", resourcesCovering(key))
-                .setParameter("user", user.id())
-                .setParameter("teams", orNone(user.teams()))
-                .setParameter("roles", orNone(user.roles()))
-                .getResultList();
+        List<Grant> candidates = query(FOR_KEY, user, bucket, permission, resourcesCovering(key));
         return AccessDecision.decide(candidates, key, now);
     }
 
     /** Every grant of this user's subjects for a permission in a bucket, to decide many keys in memory. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Grant> grantsOf(CurrentUser user, String bucket, Grant.Permission permission) {
-        return em.createQuery("""
-                from Grant g
-                where g.bucket = :bucket and g.permission = :permission
-                  and ((g.subjectType = USER and g.subject = :user)
-                    or (g.subjectType = TEAM and g.subject in :teams)
-                    or (g.subjectType = ROLE and g.subject in :roles))""", Grant.class)
-                .setParameter("bucket", bucket)
-                .setParameter("permission", permission)
-                .setParameter("user", user.id())
-                .setParameter("teams", orNone(user.teams()))
-                .setParameter("roles", orNone(user.roles()))
-                .getResultList();
+        return query(OF_SUBJECTS, user, bucket, permission, null);
     }
 
     /**
@@ -69,13 +72,60 @@ public class GrantService {
         if (grant.maxUses == null) {
             return true;
         }
-        int updated = em.createNativeQuery("""
-                UPDATE access_grant SET use_count = use_count + 1
-                WHERE id = ?1 AND use_count < max_uses AND revoked_at IS NULL AND valid_from <= ?2 AND valid_until > ?2""")
-                .setParameter(1, grant.id)
-                .setParameter(2, now)
-                .executeUpdate();
-        return updated == 1;
+        try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(SPEND_USE)) {
+            update.setLong(1, grant.id);
+            update.setTimestamp(2, Timestamp.from(now));
+            update.setTimestamp(3, Timestamp.from(now));
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not count a grant use: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Grant> query(String sql, CurrentUser user, String bucket, Grant.Permission permission, List<String> resources) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(sql)) {
+            int i = 1;
+            select.setString(i++, bucket);
+            select.setString(i++, permission.name());
+            if (resources != null) {
+                select.setArray(i++, textArray(connection, resources));
+            }
+            select.setString(i++, user.id());
+            select.setArray(i++, textArray(connection, user.teams()));
+            select.setArray(i, textArray(connection, user.roles()));
+            List<Grant> grants = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    grants.add(read(rows));
+                }
+            }
+            return grants;
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not read grants: " + e.getMessage(), e);
+        }
+    }
+
+    private static Grant read(ResultSet rows) throws SQLException {
+        Grant grant = new Grant();
+        grant.id = rows.getLong("id");
+        grant.subjectType = Grant.SubjectType.valueOf(rows.getString("subject_type"));
+        grant.subject = rows.getString("subject");
+        grant.bucket = rows.getString("bucket");
+        grant.resourceType = Grant.ResourceType.valueOf(rows.getString("resource_type"));
+        grant.resource = rows.getString("resource");
+        grant.permission = Grant.Permission.valueOf(rows.getString("permission"));
+        grant.validFrom = rows.getTimestamp("valid_from").toInstant();
+        grant.validUntil = rows.getTimestamp("valid_until").toInstant();
+        int maxUses = rows.getInt("max_uses");
+        grant.maxUses = rows.wasNull() ? null : maxUses;
+        grant.useCount = rows.getInt("use_count");
+        Timestamp revoked = rows.getTimestamp("revoked_at");
+        grant.revokedAt = revoked == null ? null : revoked.toInstant();
+        return grant;
+    }
+
+    private static Array textArray(Connection connection, java.util.Collection<String> values) throws SQLException {
+        return connection.createArrayOf("text", values.toArray());
     }
 
     /** The key itself and each of its segment prefixes: "a/b/c.txt" gives "a/b/c.txt", "a/", "a/b/". */
@@ -86,10 +136,5 @@ public class GrantService {
             resources.add(key.substring(0, slash + 1));
         }
         return resources;
-    }
-
-    /** An IN list may not be empty; no real subject is named "" (the table's CHECK requires length >= 1). */
-    private static List<String> orNone(java.util.Set<String> values) {
-        return values.isEmpty() ? List.of("") : List.copyOf(values);
     }
 }

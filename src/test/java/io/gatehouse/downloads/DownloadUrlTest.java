@@ -90,8 +90,7 @@ class DownloadUrlTest {
         long item = Fixtures.item(s3, config.bucket(), prefix + "short.txt", "short-lived", "text/plain", "STANDARD");
         Fixtures.readGrant("USER", "alice", "PREFIX", prefix);
 
-        String url = given().auth().oauth2(Tokens.of("alice")).contentType(ContentType.JSON)
-                .body(Map.of("ttlSeconds", 1))
+        String url = given().auth().oauth2(Tokens.of("alice")).queryParam("ttlSeconds", 1)
                 .when().post("/api/items/" + item + "/download-url")
                 .then().statusCode(200).extract().jsonPath().getString("url");
         assertThat(url).contains("X-Amz-Expires=1");
@@ -214,7 +213,7 @@ class DownloadUrlTest {
         given().auth().oauth2(token).when().post("/api/items/abc/download-url")
                 .then().statusCode(400).body("code", equalTo("invalid_request")).body("field", equalTo("id"));
         given().auth().oauth2(token).when().post("/api/items/-4/download-url").then().statusCode(400);
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("ttlSeconds", 0))
+        given().auth().oauth2(token).queryParam("ttlSeconds", 0)
                 .when().post("/api/items/1/download-url").then().statusCode(400).body("field", equalTo("ttlSeconds"));
         given().when().post("/api/items/1/download-url").then().statusCode(401);
 

@@ -1,0 +1,22 @@
+-- wrk script: POST (or GET) to WRK_PATH with bearer tokens of several users, round robin.
+-- Tokens come one per line from the file named by WRK_TOKENS.
+local tokens = {}
+for line in io.lines(os.getenv("WRK_TOKENS")) do
+  tokens[#tokens + 1] = line
+end
+local method = os.getenv("WRK_METHOD") or "POST"
+local path = os.getenv("WRK_PATH")
+local counter = 0
+
+request = function()
+  counter = counter + 1
+  return wrk.format(method, path, { ["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1] }, nil)
+end
+
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("RESULT requests=%d duration_s=%.1f rps=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    summary.errors.status, errors))
+end

@@ -1,0 +1,41 @@
+package io.gatehouse.uploads;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Upload policy defaults (a team's stored settings override them) and the mechanics of browser uploads. */
+@ConfigMapping(prefix = "gatehouse.uploads")
+public interface UploadConfig {
+
+    @WithDefault("text/plain,text/csv,text/markdown,application/pdf,application/json,application/zip,image/png,image/jpeg,application/octet-stream")
+    List<String> allowedContentTypes();
+
+    /** 5 GiB: S3's single-object limit through Gatehouse. */
+    @WithDefault("5368709120")
+    long maxObjectBytes();
+
+    @WithDefault("53687091200")
+    long quotaBytes();
+
+    @WithDefault("20")
+    int maxFilesPerSession();
+
+    /** Files above this size go as S3 multipart uploads. */
+    @WithDefault("67108864")
+    long multipartThreshold();
+
+    /** Size of each part but the last (S3 wants at least 5 MiB). */
+    @WithDefault("16777216")
+    long partSize();
+
+    /** How long a signed PUT (or part URL) lives. */
+    @WithDefault("PT15M")
+    Duration putTtl();
+
+    /** An upload not completed within this window is aborted and its object removed by the cleanup job. */
+    @WithDefault("PT2H")
+    Duration sessionWindow();
+}

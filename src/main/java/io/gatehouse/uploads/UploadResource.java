@@ -1,0 +1,143 @@
+package io.gatehouse.uploads;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.identity.CurrentUsers;
+import io.gatehouse.web.GatehouseException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Direct browser uploads: JSON for the Uppy front end (session cookie + CSRF header) and for API clients (bearer),
+ * and the Upload / My uploads pages.
+ */
+@Path("/")
+@Authenticated
+public class UploadResource {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance upload(CurrentUser user);
+
+        static native TemplateInstance myUploads(CurrentUser user, List<UploadSession> uploads);
+    }
+
+    public record Started(UUID id, String key, boolean multipart, UploadService.SignedRequest put, Long partSize,
+            Integer partCount, Instant expiresAt) {
+    }
+
+    public record PartsRequest(List<Integer> partNumbers) {
+    }
+
+    public record CompleteRequest(List<UploadService.UploadedPart> parts) {
+    }
+
+    public record Outcome(UUID id, String status, String reason, Long itemId, String key) {
+        static Outcome of(UploadSession s) {
+            return new Outcome(s.id, s.status.name().toLowerCase(), s.rejectReason, s.contentItemId, s.objectKey);
+        }
+    }
+
+    private final UploadService uploads;
+    private final CurrentUsers users;
+
+    UploadResource(UploadService uploads, CurrentUsers users) {
+        this.uploads = uploads;
+        this.users = users;
+    }
+
+    @POST
+    @Path("api/uploads")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response start(@Valid @NotNull UploadService.StartUpload request, @Context HttpServerRequest http) {
+        UploadSession session = uploads.start(users.current(), request, RequestOrigin.of(http));
+        Started started = session.multipart()
+                ? new Started(session.id, session.objectKey, true, null, uploads.configuredPartSize(),
+                        uploads.partCount(session), session.expiresAt)
+                : new Started(session.id, session.objectKey, false, uploads.signPut(session), null, null, session.expiresAt);
+        return Response.status(201).entity(started).build();
+    }
+
+    @POST
+    @Path("api/uploads/{id}/parts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<UploadService.SignedPart> signParts(@PathParam("id") String id, @NotNull PartsRequest request) {
+        return uploads.signParts(uploads.mine(users.current(), uuid(id)), request.partNumbers());
+    }
+
+    @GET
+    @Path("api/uploads/{id}/parts")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<UploadService.UploadedPart> uploadedParts(@PathParam("id") String id) {
+        return uploads.uploadedParts(uploads.mine(users.current(), uuid(id)));
+    }
+
+    @POST
+    @Path("api/uploads/{id}/complete")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response complete(@PathParam("id") String id, CompleteRequest request, @Context HttpServerRequest http) {
+        UploadSession session = uploads.complete(users.current(), uuid(id), request == null ? null : request.parts(),
+                RequestOrigin.of(http));
+        // A rejected upload is the client's problem to hear about: 422 with the reason.
+        int status = session.status == UploadSession.Status.REJECTED ? 422 : 200;
+        return Response.status(status).entity(Outcome.of(session)).build();
+    }
+
+    @DELETE
+    @Path("api/uploads/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Outcome abort(@PathParam("id") String id, @Context HttpServerRequest http) {
+        return Outcome.of(uploads.abort(users.current(), uuid(id), RequestOrigin.of(http)));
+    }
+
+    @GET
+    @Path("api/uploads")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<Outcome> mine() {
+        return uploads.recent(users.current()).stream().map(Outcome::of).toList();
+    }
+
+    @GET
+    @Path("upload")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance uploadPage() {
+        return Templates.upload(users.current());
+    }
+
+    @GET
+    @Path("uploads")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance myUploads() {
+        CurrentUser user = users.current();
+        return Templates.myUploads(user, uploads.recent(user));
+    }
+
+    private static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw GatehouseException.badRequest("id", "An upload id is a UUID.");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.gatehouse.web;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Cookie;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * The browser calls the JSON API with its session cookie, which a cross-site page could make it send too: such
+ * unsafe calls must carry the page's CSRF token in {@code X-CSRF-Token}. Bearer-token calls carry no cookie
+ * credentials and need no token.
+ */
+public class ApiCsrfFilter {
+
+    static final String HEADER = "X-CSRF-Token";
+
+    @ServerRequestFilter
+    public jakarta.ws.rs.core.Response check(ContainerRequestContext request) {
+        String method = request.getMethod();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")
+                || !request.getUriInfo().getPath().startsWith("/api/")
+                || request.getHeaderString(HttpHeaders.AUTHORIZATION) != null) {
+            return null;
+        }
+        Cookie cookie = request.getCookies().get(Csrf.COOKIE);
+        String header = request.getHeaderString(HEADER);
+        if (cookie != null && header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
+                cookie.getValue().getBytes(StandardCharsets.UTF_8))) {
+            return null;
+        }
+        return jakarta.ws.rs.core.Response.status(403).type("application/json")
+                .entity(ErrorBody.of("csrf_token_invalid", "This request did not come from a Gatehouse page. Reload the page and try again."))
+                .build();
+    }
+}

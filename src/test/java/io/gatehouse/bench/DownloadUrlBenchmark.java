@@ -1,0 +1,127 @@
+package io.gatehouse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import io.gatehouse.storage.S3Config;
+import io.gatehouse.support.Fixtures;
+import io.gatehouse.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * On-demand benchmark (never part of CI's pass/fail): drives the real download-URL endpoint with wrk — bearer
+ * validation, grant decision, audit insert and signing, as in production — and the catalog page at 100k items.
+ * Run: {@code ./mvnw verify -Dbenchmark -Dtest=DownloadUrlBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * (needs wrk: {@code apt-get install wrk}). Prints RESULT lines.
+ */
+@QuarkusTest
+@EnabledIfSystemProperty(named = "benchmark", matches = ".*")
+class DownloadUrlBenchmark {
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    S3Config config;
+
+    @Inject
+    DataSource db;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @Test
+    void downloadUrlAndCatalogThroughput() throws Exception {
+        String prefix = Fixtures.uniquePrefix();
+        long item = Fixtures.item(s3, config.bucket(), prefix + "bench.bin", "benchmark bytes", "application/octet-stream",
+                "STANDARD");
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String user = "bench-" + i + "-" + UUID.randomUUID();
+            Fixtures.readGrant("USER", user, "PREFIX", prefix);
+            tokens.add(Tokens.of(user));
+        }
+        Path tokenFile = Files.createTempFile("tokens", ".txt");
+        Files.write(tokenFile, tokens);
+
+        // Layers, to see where the time goes: no auth, bearer validation only, then the whole endpoint.
+        wrk(tokenFile, "GET", "/q/health/live", "5s");
+        System.out.println("BENCH baseline GET /q/health/live (no auth) " + wrk(tokenFile, "GET", "/q/health/live", "10s"));
+        wrk(tokenFile, "GET", "/api/me", "5s");
+        System.out.println("BENCH bearer only GET /api/me " + wrk(tokenFile, "GET", "/api/me", "10s"));
+        System.out.println("BENCH download-url: warm-up 10 s");
+        wrk(tokenFile, "POST", "/api/items/" + item + "/download-url", "10s");
+        System.out.println("BENCH download-url: wrk -t2 -c50 -d20s");
+        String result = wrk(tokenFile, "POST", "/api/items/" + item + "/download-url", "20s");
+        System.out.println("BENCH download-url " + result + " load_average=" + loadAverage());
+        try (var connection = db.getConnection(); var rows = connection.createStatement().executeQuery(
+                "SELECT count(*) FROM audit_event WHERE action = 'DOWNLOAD_URL_ISSUED' AND actor LIKE 'bench-%'")) {
+            rows.next();
+            System.out.println("BENCH audit rows written for bench users: " + rows.getLong(1));
+        }
+
+        if (System.getProperty("benchmark").contains("skip-catalog")) {
+            return;
+        }
+        // Render time of one page: one client at a time (wrk -t1 -c1), so latency is the page's own cost.
+        seedCatalog(100_000);
+        wrk(tokenFile, "GET", "/catalog", "5s", 1);
+        System.out.println("BENCH catalog page (100k items, first page, 1 client) " + wrk(tokenFile, "GET", "/catalog", "10s", 1));
+        System.out.println("BENCH catalog search (100k items, q=item 4242, 1 client) "
+                + wrk(tokenFile, "GET", "/catalog?q=item%204242", "10s", 1));
+        System.out.println("BENCH catalog deep page (100k items, after=50000, 1 client) "
+                + wrk(tokenFile, "GET", "/catalog?after=50000", "10s", 1));
+        System.out.println("BENCH catalog page (100k items, 50 clients) " + wrk(tokenFile, "GET", "/catalog", "10s"));
+        assertThat(result).contains("RESULT");
+    }
+
+    private void seedCatalog(int count) throws Exception {
+        try (var connection = db.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO content_item (bucket, object_key, title, size_bytes, content_type, tier, owner_team, created_by) "
+                    + "SELECT '" + config.bucket() + "', 'bench/catalog/' || g || '.bin', 'Benchmark item ' || g, g, "
+                    + "'application/octet-stream', CASE WHEN g % 10 = 0 THEN 'PREMIUM' ELSE 'STANDARD' END, 'team-a', 'bench' "
+                    + "FROM generate_series(1, " + count + ") g");
+            statement.execute("ANALYZE content_item");
+        }
+    }
+
+    private String wrk(Path tokens, String method, String path, String duration) throws IOException, InterruptedException {
+        return wrk(tokens, method, path, duration, 50);
+    }
+
+    private String wrk(Path tokens, String method, String path, String duration, int connections)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections,
+                "-d" + duration, "--latency",
+                "-s", Path.of("bench/post-with-tokens.lua").toAbsolutePath().toString(), "http://127.0.0.1:" + port)
+                .redirectErrorStream(true);
+        builder.environment().put("WRK_TOKENS", tokens.toString());
+        builder.environment().put("WRK_PATH", path);
+        builder.environment().put("WRK_METHOD", method);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        process.waitFor();
+        return output.lines().filter(line -> line.startsWith("RESULT")).collect(Collectors.joining(" "));
+    }
+
+    private static String loadAverage() {
+        return String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+}
