@@ -3,6 +3,7 @@ package io.gatehouse.identity;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.oidc.TenantResolver;
+import io.quarkus.oidc.runtime.OidcUtils;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -20,10 +21,12 @@ public class ApiTenantResolver implements TenantResolver {
         if (context.normalizedPath().startsWith("/api/") && !hasSessionCookie(context)) {
             return API_TENANT;
         }
-        return null;
+        // Named explicitly: returning null would let Quarkus pick a tenant named like a path segment ("api").
+        return OidcUtils.DEFAULT_TENANT_ID;
     }
 
     private static boolean hasSessionCookie(RoutingContext context) {
-        return context.request().cookies().stream().anyMatch(cookie -> cookie.getName().startsWith("q_session"));
+        String cookies = context.request().getHeader("Cookie");
+        return cookies != null && cookies.contains("q_session");
     }
 }

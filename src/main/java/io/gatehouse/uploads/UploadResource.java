@@ -36,7 +36,7 @@ public class UploadResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance upload(CurrentUser user);
+        static native TemplateInstance upload(CurrentUser user, String team, long multipartThreshold, long partSize, int maxFiles);
 
         static native TemplateInstance myUploads(CurrentUser user, List<UploadSession> uploads);
     }
@@ -46,9 +46,6 @@ public class UploadResource {
     }
 
     public record PartsRequest(List<Integer> partNumbers) {
-    }
-
-    public record CompleteRequest(List<UploadService.UploadedPart> parts) {
     }
 
     public record Outcome(UUID id, String status, String reason, Long itemId, String key) {
@@ -93,12 +90,15 @@ public class UploadResource {
         return uploads.uploadedParts(uploads.mine(users.current(), uuid(id)));
     }
 
+    /**
+     * Completes and verifies. No body: for a multipart upload the parts are read back from the store (the Uppy
+     * bridge completes with the parts the browser reports).
+     */
     @POST
     @Path("api/uploads/{id}/complete")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response complete(@PathParam("id") String id, CompleteRequest request, @Context HttpServerRequest http) {
-        UploadSession session = uploads.complete(users.current(), uuid(id), request == null ? null : request.parts(),
-                RequestOrigin.of(http));
+    public Response complete(@PathParam("id") String id, @Context HttpServerRequest http) {
+        UploadSession session = uploads.complete(users.current(), uuid(id), null, RequestOrigin.of(http));
         // A rejected upload is the client's problem to hear about: 422 with the reason.
         int status = session.status == UploadSession.Status.REJECTED ? 422 : 200;
         return Response.status(status).entity(Outcome.of(session)).build();
@@ -122,7 +122,9 @@ public class UploadResource {
     @Path("upload")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance uploadPage() {
-        return Templates.upload(users.current());
+        CurrentUser user = users.current();
+        String team = user.teams().isEmpty() ? null : user.teams().iterator().next();
+        return Templates.upload(user, team, uploads.multipartThreshold(), uploads.configuredPartSize(), uploads.maxFiles());
     }
 
     @GET

@@ -147,7 +147,11 @@ public class UploadService {
 
     /** The single PUT: content type, length, SHA-256, upload id (and encryption) are all signed. */
     public SignedRequest signPut(UploadSession session) {
-        var signed = presigner.presignPutObject(p -> p.signatureDuration(config.putTtl()).putObjectRequest(r -> {
+        return signPut(session, config.putTtl());
+    }
+
+    SignedRequest signPut(UploadSession session, Duration ttl) {
+        var signed = presigner.presignPutObject(p -> p.signatureDuration(ttl).putObjectRequest(r -> {
             r.bucket(session.bucket).key(session.objectKey)
                     .contentType(session.declaredContentType)
                     .contentLength(session.declaredSize)
@@ -217,7 +221,7 @@ public class UploadService {
             return session;
         }
         if (session.multipart()) {
-            String problem = completeMultipart(session, reportedParts);
+            String problem = completeMultipart(session, reportedParts != null ? reportedParts : uploadedParts(session));
             if (problem != null) {
                 return reject(session, problem, origin);
             }
@@ -307,6 +311,14 @@ public class UploadService {
 
     public long configuredPartSize() {
         return config.partSize();
+    }
+
+    public long multipartThreshold() {
+        return config.multipartThreshold();
+    }
+
+    public int maxFiles() {
+        return config.maxFilesPerSession();
     }
 
     private static void requirePendingMultipart(UploadSession session) {
@@ -432,9 +444,5 @@ public class UploadService {
                 // bucket default encryption applies
             }
         }
-    }
-
-    Duration putTtl() {
-        return config.putTtl();
     }
 }

@@ -18,7 +18,7 @@ public class ApiCsrfFilter {
 
     static final String HEADER = "X-CSRF-Token";
 
-    @ServerRequestFilter
+    @ServerRequestFilter(preMatching = true)
     public jakarta.ws.rs.core.Response check(ContainerRequestContext request) {
         String method = request.getMethod();
         if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")

@@ -23,7 +23,7 @@ public class SecurityHeaders {
         String storeOrigin = s3.endpoint().map(SecurityHeaders::origin)
                 .orElse("https://" + s3.bucket() + ".s3." + s3.region() + ".amazonaws.com https://*.s3." + s3.region()
                         + ".amazonaws.com https://*.s3-accesspoint." + s3.region() + ".amazonaws.com");
-        this.contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        this.contentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
                 + "connect-src 'self' " + storeOrigin + "; form-action 'self' " + storeOrigin + "; "
                 + "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
     }

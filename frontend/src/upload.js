@@ -1,0 +1,165 @@
+// The Upload page: Uppy's dashboard, uploading straight to S3 with URLs Gatehouse signs.
+// Gatehouse picks every key, binds type/size/SHA-256 into the signature, creates and completes multipart uploads
+// itself (the S3 plugin's create/list/complete/abort calls are answered by Gatehouse in S3's XML), and lists a file
+// only after verifying it. The bytes never pass through Gatehouse.
+import Uppy from '@uppy/core';
+import Dashboard from '@uppy/dashboard';
+import AwsS3 from '@uppy/aws-s3';
+import '@uppy/core/css/style.min.css';
+import '@uppy/dashboard/css/style.min.css';
+
+const root = document.getElementById('uploader');
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const multipartThreshold = Number(root.dataset.multipartThreshold);
+const partSize = Number(root.dataset.partSize);
+const team = root.dataset.team || undefined;
+const PART_BATCH = 10;
+
+// Uppy file id -> { id, key, multipart, put, parts: Map(partNumber -> {url, expires}) }
+const sessions = new Map();
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf, Accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : {};
+  if (!response.ok) {
+    const error = new Error(json.message || `Gatehouse refused the request (${response.status}).`);
+    error.isUserFacing = true;
+    throw error;
+  }
+  return json;
+}
+
+/** SHA-256 of the whole file, base64, computed off the main thread by WebCrypto. */
+async function sha256Base64(blob) {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  let binary = '';
+  for (const byte of new Uint8Array(digest)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+async function declare(file) {
+  let session = sessions.get(file.id);
+  if (!session) {
+    uppy.setFileState(file.id, { gatehouseStatus: 'hashing' });
+    const started = await api('POST', '/api/uploads', {
+      team,
+      filename: file.name,
+      size: file.size,
+      contentType: file.type || 'application/octet-stream',
+      sha256: await sha256Base64(file.data),
+    });
+    session = { ...started, parts: new Map() };
+    sessions.set(file.id, session);
+  }
+  return session;
+}
+
+function fileForKey(key) {
+  // Before Gatehouse answers, the plugin's key is the Uppy file id (see generateObjectKey below).
+  for (const [fileId, session] of sessions) {
+    if (session.key === key) return uppy.getFile(fileId);
+  }
+  return uppy.getFile(key);
+}
+
+async function partUrl(session, partNumber) {
+  const cached = session.parts.get(partNumber);
+  if (cached && cached.expires - Date.now() > 60_000) return cached.url;
+  // Sign on demand, a batch at a time, so no URL expires while earlier parts are still uploading.
+  const wanted = [];
+  const partCount = Math.ceil(session.size / partSize);
+  for (let n = partNumber; n < partNumber + PART_BATCH && n <= partCount; n++) wanted.push(n);
+  const signed = await api('POST', `/api/uploads/${session.id}/parts`, { partNumbers: wanted });
+  for (const part of signed) session.parts.set(part.partNumber, { url: part.url, expires: Date.parse(part.expiresAt) });
+  return session.parts.get(partNumber).url;
+}
+
+async function signRequest(request) {
+  const file = fileForKey(request.key);
+  const session = await declare(file);
+  session.size = file.size;
+  const bridge = `/api/uploads/${session.id}/s3`;
+  const gatehouseHeaders = { 'X-CSRF-Token': csrf };
+  if (request.method === 'PUT' && request.partNumber == null) {
+    return { url: session.put.url, headers: session.put.headers, key: session.key };
+  }
+  if (request.method === 'PUT') {
+    return { url: await partUrl(session, request.partNumber) };
+  }
+  if (request.method === 'POST' && request.uploadId == null) {
+    return { url: `${bridge}/initiate`, headers: gatehouseHeaders, key: session.key };
+  }
+  if (request.method === 'POST') {
+    return { url: `${bridge}/complete`, headers: gatehouseHeaders };
+  }
+  if (request.method === 'GET') {
+    return { url: `${bridge}/parts` };
+  }
+  return { url: bridge, headers: gatehouseHeaders }; // DELETE: abort
+}
+
+const uppy = new Uppy({
+  autoProceed: false,
+  restrictions: { maxNumberOfFiles: Number(root.dataset.maxFiles) || 20 },
+});
+
+uppy.use(Dashboard, {
+  inline: true,
+  target: root,
+  width: '100%',
+  height: 420,
+  proudlyDisplayPoweredByUppy: false,
+  showProgressDetails: true,
+  note: root.dataset.note,
+});
+
+uppy.use(AwsS3, {
+  signRequest,
+  shouldUseMultipart: (file) => file.size > multipartThreshold,
+  getChunkSize: () => partSize,
+  generateObjectKey: (file) => file.id,
+  limit: 4,
+});
+
+// After the bytes are in S3, Gatehouse verifies the object (size, type, checksum) before listing it.
+uppy.addPostProcessor(async (fileIDs) => {
+  for (const fileId of fileIDs) {
+    const file = uppy.getFile(fileId);
+    const session = sessions.get(fileId);
+    if (!file || !session) continue;
+    uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: 'Verifying…' });
+    const outcome = await fetch(`/api/uploads/${session.id}/complete`, {
+      method: 'POST',
+      headers: { 'X-CSRF-Token': csrf, Accept: 'application/json' },
+      credentials: 'same-origin',
+    }).then((r) => r.json());
+    report(file, outcome);
+    uppy.emit('postprocess-complete', file);
+  }
+});
+
+uppy.on('upload-error', (file, error) => {
+  const message = error?.isUserFacing ? error.message : `${error?.message || 'Upload failed'}`;
+  report(file, { status: 'failed', reason: message });
+});
+
+const results = document.getElementById('upload-results');
+
+function report(file, outcome) {
+  const row = document.createElement('li');
+  row.dataset.status = outcome.status;
+  const name = document.createElement('strong');
+  name.textContent = file.name;
+  const status = document.createElement('span');
+  status.className = outcome.status === 'verified' ? 'status-ok' : 'status-bad';
+  status.textContent = ` ${outcome.status}${outcome.reason ? ` — ${outcome.reason}` : ''}`;
+  row.append(name, status);
+  results.prepend(row);
+  document.getElementById('upload-empty')?.remove();
+}
