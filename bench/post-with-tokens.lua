@@ -1,4 +1,5 @@
--- wrk script: POST (or GET) to WRK_PATH with bearer tokens of several users, round robin.
+-- wrk script: POST (or GET) to WRK_PATH with bearer tokens of several users, round robin;
+-- WRK_BODY (JSON, "{n}" replaced by a counter) is sent when set.
 -- Tokens come one per line from the file named by WRK_TOKENS.
 local tokens = {}
 for line in io.lines(os.getenv("WRK_TOKENS")) do
@@ -6,11 +7,18 @@ for line in io.lines(os.getenv("WRK_TOKENS")) do
 end
 local method = os.getenv("WRK_METHOD") or "POST"
 local path = os.getenv("WRK_PATH")
+local body = os.getenv("WRK_BODY")
 local counter = 0
 
 request = function()
   counter = counter + 1
-  return wrk.format(method, path, { ["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1] }, nil)
+  local headers = { ["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1] }
+  if body then
+    headers["Content-Type"] = "application/json"
+    -- a distinct file name per request, like real uploads
+    return wrk.format(method, path, headers, (body:gsub("{n}", tostring(counter))))
+  end
+  return wrk.format(method, path, headers, nil)
 end
 
 done = function(summary, latency, requests)

@@ -28,8 +28,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * On-demand benchmark (never part of CI's pass/fail): drives the real download-URL endpoint with wrk — bearer
  * validation, grant decision, audit insert and signing, as in production — and the catalog page at 100k items.
- * Run: {@code ./mvnw verify -Dbenchmark -Dtest=DownloadUrlBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * (needs wrk: {@code apt-get install wrk}). Prints RESULT lines.
+ * and the upload declaration endpoint. Run (needs wrk: {@code apt-get install wrk}); prints BENCH lines:
+ * {@code ./mvnw verify -Dbenchmark -Dtest=DownloadUrlBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * -DargLine=-Dgatehouse.uploads.max-files-per-session=100000000}
  */
 @QuarkusTest
 @EnabledIfSystemProperty(named = "benchmark", matches = ".*")
@@ -61,6 +62,18 @@ class DownloadUrlBenchmark {
         Path tokenFile = Files.createTempFile("tokens", ".txt");
         Files.write(tokenFile, tokens);
 
+        if (!System.getProperty("benchmark").contains("uploads-only")) {
+            downloads(tokenFile, item);
+        }
+        uploads();
+        if (System.getProperty("benchmark").contains("skip-catalog")) {
+            return;
+        }
+        catalog(tokenFile);
+        assertThat(tokens).isNotEmpty();
+    }
+
+    private void downloads(Path tokenFile, long item) throws Exception {
         // Layers, to see where the time goes: no auth, bearer validation only, then the whole endpoint.
         wrk(tokenFile, "GET", "/q/health/live", "5s");
         System.out.println("BENCH baseline GET /q/health/live (no auth) " + wrk(tokenFile, "GET", "/q/health/live", "10s"));
@@ -70,6 +83,7 @@ class DownloadUrlBenchmark {
         wrk(tokenFile, "POST", "/api/items/" + item + "/download-url", "10s");
         System.out.println("BENCH download-url: wrk -t2 -c50 -d20s");
         String result = wrk(tokenFile, "POST", "/api/items/" + item + "/download-url", "20s");
+        assertThat(result).contains("RESULT");
         System.out.println("BENCH download-url " + result + " load_average=" + loadAverage());
         try (var connection = db.getConnection(); var rows = connection.createStatement().executeQuery(
                 "SELECT count(*) FROM audit_event WHERE action = 'DOWNLOAD_URL_ISSUED' AND actor LIKE 'bench-%'")) {
@@ -77,9 +91,30 @@ class DownloadUrlBenchmark {
             System.out.println("BENCH audit rows written for bench users: " + rows.getLong(1));
         }
 
-        if (System.getProperty("benchmark").contains("skip-catalog")) {
-            return;
+    }
+
+    private void uploads() throws Exception {
+        // POST /api/uploads: policy checks, key choice, session row, audit row and a signed PUT.
+        List<String> uploaders = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String user = "uploader-" + i + "-" + UUID.randomUUID();
+            Fixtures.writeGrant("USER", user, "teams/team-a/");
+            uploaders.add(Tokens.of(user));
         }
+        Path uploaderFile = Files.createTempFile("uploaders", ".txt");
+        Files.write(uploaderFile, uploaders);
+        String declaration = "{\"team\":\"team-a\",\"filename\":\"bench-{n}.txt\",\"size\":1024,\"contentType\":\"text/plain\","
+                + "\"sha256\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"}";
+        var probe = io.restassured.RestAssured.given().auth().oauth2(uploaders.get(0)).contentType("application/json")
+                .body(declaration.replace("{n}", "probe")).post("/api/uploads");
+        System.out.println("BENCH start-upload probe: " + probe.statusCode() + " " + probe.asString().substring(0, Math.min(200, probe.asString().length())));
+        wrk(uploaderFile, "POST", "/api/uploads", "10s", 50, declaration);
+        System.out.println("BENCH start-upload POST /api/uploads " + wrk(uploaderFile, "POST", "/api/uploads", "20s", 50, declaration)
+                + " load_average=" + loadAverage());
+
+    }
+
+    private void catalog(Path tokenFile) throws Exception {
         // Render time of one page: one client at a time (wrk -t1 -c1), so latency is the page's own cost.
         seedCatalog(100_000);
         wrk(tokenFile, "GET", "/catalog", "5s", 1);
@@ -89,7 +124,6 @@ class DownloadUrlBenchmark {
         System.out.println("BENCH catalog deep page (100k items, after=50000, 1 client) "
                 + wrk(tokenFile, "GET", "/catalog?after=50000", "10s", 1));
         System.out.println("BENCH catalog page (100k items, 50 clients) " + wrk(tokenFile, "GET", "/catalog", "10s"));
-        assertThat(result).contains("RESULT");
     }
 
     private void seedCatalog(int count) throws Exception {
@@ -108,6 +142,11 @@ class DownloadUrlBenchmark {
 
     private String wrk(Path tokens, String method, String path, String duration, int connections)
             throws IOException, InterruptedException {
+        return wrk(tokens, method, path, duration, connections, null);
+    }
+
+    private String wrk(Path tokens, String method, String path, String duration, int connections, String body)
+            throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections,
                 "-d" + duration, "--latency",
                 "-s", Path.of("bench/post-with-tokens.lua").toAbsolutePath().toString(), "http://127.0.0.1:" + port)
@@ -115,6 +154,9 @@ class DownloadUrlBenchmark {
         builder.environment().put("WRK_TOKENS", tokens.toString());
         builder.environment().put("WRK_PATH", path);
         builder.environment().put("WRK_METHOD", method);
+        if (body != null) {
+            builder.environment().put("WRK_BODY", body);
+        }
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes());
         process.waitFor();

@@ -41,12 +41,24 @@ public final class Fixtures {
 
     public static long grant(String subjectType, String subject, String resourceType, String resource, Instant validFrom,
             Instant validUntil, Integer maxUses) {
+        return grant(subjectType, subject, resourceType, resource, "READ", validFrom, validUntil, maxUses);
+    }
+
+    /** A WRITE grant valid from a minute ago for a day. */
+    public static long writeGrant(String subjectType, String subject, String prefix) {
+        Instant now = Instant.now();
+        return grant(subjectType, subject, "PREFIX", prefix, "WRITE", now.minus(Duration.ofMinutes(1)),
+                now.plus(Duration.ofDays(1)), null);
+    }
+
+    public static long grant(String subjectType, String subject, String resourceType, String resource, String permission,
+            Instant validFrom, Instant validUntil, Integer maxUses) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("subjectType", subjectType);
         body.put("subject", subject);
         body.put("resourceType", resourceType);
         body.put("resource", resource);
-        body.put("permission", "READ");
+        body.put("permission", permission);
         body.put("validFrom", validFrom.toString());
         body.put("validUntil", validUntil.toString());
         if (maxUses != null) {
