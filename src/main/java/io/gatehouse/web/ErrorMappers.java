@@ -10,9 +10,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
+import jakarta.inject.Inject;
+
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.gatehouse.audit.AuditEntry;
+import io.gatehouse.audit.AuditOutcome;
+import io.gatehouse.audit.AuditService;
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.identity.CurrentUsers;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -28,6 +36,29 @@ public class ErrorMappers {
     @CheckedTemplate(basePath = "")
     static class Templates {
         static native TemplateInstance error(int status, String title, String message);
+    }
+
+    @Inject
+    CurrentUsers users;
+
+    @Inject
+    AuditService audit;
+
+    /** A signed-in user reached for something their role does not allow: refuse, and leave a denial row. */
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e, UriInfo uri, HttpHeaders headers,
+            io.vertx.core.http.HttpServerRequest request) {
+        try {
+            var user = users.current();
+            QuarkusTransaction.requiringNew().run(() -> audit.record(AuditEntry.of(user.id(), "ACCESS_DENIED", AuditOutcome.DENIED)
+                    .reason("role")
+                    .resource(request.method() + " " + uri.getPath())
+                    .from(RequestOrigin.of(request))
+                    .detail("roles", user.roles())));
+        } catch (RuntimeException auditFailure) {
+            LOG.warnf("Could not record the denial of %s: %s", uri.getPath(), auditFailure.getMessage());
+        }
+        return respond(403, ErrorBody.of("forbidden", "Your role does not allow this."), uri, headers);
     }
 
     @ServerExceptionMapper

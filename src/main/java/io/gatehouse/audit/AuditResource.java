@@ -1,0 +1,141 @@
+package io.gatehouse.audit;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.identity.CurrentUsers;
+import io.gatehouse.identity.Role;
+import io.gatehouse.web.GatehouseException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+
+/** The audit trail for admins and auditors: viewer page, JSON pages, streamed CSV export, chain verification. */
+@Path("/")
+@RolesAllowed({ Role.ADMIN, Role.AUDITOR })
+public class AuditResource {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance audit(CurrentUser user, AuditTrail.Page page, Query query, String nextLink);
+    }
+
+    /** The viewer's query string. */
+    public static class Query {
+        @QueryParam("actor")
+        public String actor;
+        @QueryParam("action")
+        public String action;
+        @QueryParam("outcome")
+        public String outcome;
+        @QueryParam("resource")
+        public String resource;
+        @QueryParam("from")
+        public String from;
+        @QueryParam("to")
+        public String to;
+        @QueryParam("before")
+        public String before;
+
+        AuditTrail.Filter filter() {
+            return new AuditTrail.Filter(blank(actor), blank(action), blank(outcome), blank(resource), instant("from", from),
+                    instant("to", to), before == null || before.isBlank() ? null : id(before));
+        }
+
+        /** The filters as a query string (no cursor), for the export link. */
+        public String getParams() {
+            StringBuilder link = new StringBuilder();
+            append(link, "actor", actor);
+            append(link, "action", action);
+            append(link, "outcome", outcome);
+            append(link, "resource", resource);
+            append(link, "from", from);
+            append(link, "to", to);
+            return link.length() == 0 ? "" : link.substring(1);
+        }
+
+        String withBefore(long cursor) {
+            String params = getParams();
+            return "?before=" + cursor + (params.isEmpty() ? "" : "&" + params);
+        }
+
+        private static void append(StringBuilder link, String name, String value) {
+            if (value != null && !value.isBlank()) {
+                link.append('&').append(name).append('=')
+                        .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+
+        private static String blank(String value) {
+            return value == null || value.isBlank() ? null : value.strip();
+        }
+
+        private static Instant instant(String field, String value) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                return value.length() == 10 ? Instant.parse(value + "T00:00:00Z") : Instant.parse(value);
+            } catch (DateTimeParseException e) {
+                throw GatehouseException.badRequest(field, "Use a date (2026-11-27) or an instant (2026-11-27T10:00:00Z).");
+            }
+        }
+
+        private static long id(String value) {
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw GatehouseException.badRequest("before", "The page cursor is a number.");
+            }
+        }
+    }
+
+    private final AuditTrail trail;
+    private final CurrentUsers users;
+
+    AuditResource(AuditTrail trail, CurrentUsers users) {
+        this.trail = trail;
+        this.users = users;
+    }
+
+    @GET
+    @Path("audit")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance page(@BeanParam Query query) {
+        AuditTrail.Page page = trail.page(query.filter());
+        return Templates.audit(users.current(), page, query, page.nextBefore() == null ? null : query.withBefore(page.nextBefore()));
+    }
+
+    @GET
+    @Path("api/audit")
+    @Produces(MediaType.APPLICATION_JSON)
+    public AuditTrail.Page list(@BeanParam Query query) {
+        return trail.page(query.filter());
+    }
+
+    @GET
+    @Path("api/audit/export.csv")
+    @Produces("text/csv")
+    public Response export(@BeanParam Query query) {
+        AuditTrail.Filter filter = query.filter();
+        StreamingOutput body = out -> trail.exportCsv(filter, out);
+        return Response.ok(body).header("Content-Disposition", "attachment; filename=\"gatehouse-audit.csv\"").build();
+    }
+
+    @GET
+    @Path("api/audit/verify")
+    @Produces(MediaType.APPLICATION_JSON)
+    public AuditTrail.Verification verify() {
+        return trail.verify();
+    }
+}

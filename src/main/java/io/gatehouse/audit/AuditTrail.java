@@ -1,0 +1,195 @@
+package io.gatehouse.audit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.gatehouse.web.StoreUnavailable;
+
+/**
+ * Reading the audit trail: filtered keyset pages (newest first), a streamed CSV export with the same filters, and
+ * the hash-chain verifier. Plain JDBC with server-side cursors, so neither a page at 10M rows nor an export of 1M
+ * rows holds more than a page in memory.
+ */
+@ApplicationScoped
+public class AuditTrail {
+
+    public static final int PAGE_SIZE = 50;
+    private static final int EXPORT_FETCH = 1000;
+
+    /** Filters of the viewer and the export; null fields do not filter. {@code before} is the keyset cursor. */
+    public record Filter(String actor, String action, String outcome, String resource, Instant from, Instant to, Long before) {
+    }
+
+    public record Row(long id, Instant occurredAt, String actor, String action, String outcome, String reason,
+            String resource, Long grantId, String clientIp, String userAgent, String details, String rowHash) {
+    }
+
+    public record Page(List<Row> rows, Long nextBefore) {
+    }
+
+    /** The first row whose hash does not match its content or its predecessor, if any. */
+    public record Verification(boolean intact, long rowsChecked, Long firstBrokenId, Long firstBrokenSeq, String problem) {
+    }
+
+    private final DataSource dataSource;
+
+    AuditTrail(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Page page(Filter filter) {
+        List<Object> parameters = new ArrayList<>();
+        String sql = "SELECT * FROM audit_event" + where(filter, parameters) + " ORDER BY id DESC LIMIT " + (PAGE_SIZE + 1);
+        try (Connection connection = dataSource.getConnection(); PreparedStatement select = prepare(connection, sql, parameters);
+                ResultSet rows = select.executeQuery()) {
+            List<Row> page = new ArrayList<>();
+            while (rows.next()) {
+                page.add(read(rows));
+            }
+            Long next = page.size() > PAGE_SIZE ? page.get(PAGE_SIZE - 1).id() : null;
+            return new Page(page.size() > PAGE_SIZE ? page.subList(0, PAGE_SIZE) : page, next);
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not read the audit trail: " + e.getMessage(), e);
+        }
+    }
+
+    /** Streams every matching row as CSV (RFC 4180), newest first, a cursor batch at a time. */
+    public void exportCsv(Filter filter, OutputStream out) {
+        List<Object> parameters = new ArrayList<>();
+        String sql = "SELECT * FROM audit_event" + where(filter, parameters) + " ORDER BY id DESC";
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+            try (PreparedStatement select = prepare(connection, sql, parameters)) {
+                select.setFetchSize(EXPORT_FETCH);
+                Writer csv = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+                csv.write("id,occurred_at,actor,action,outcome,reason,resource,grant_id,client_ip,user_agent,details,row_hash\r\n");
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        Row row = read(rows);
+                        csv.write(row.id() + "," + row.occurredAt() + "," + cell(row.actor()) + "," + cell(row.action()) + ","
+                                + cell(row.outcome()) + "," + cell(row.reason()) + "," + cell(row.resource()) + ","
+                                + (row.grantId() == null ? "" : row.grantId()) + "," + cell(row.clientIp()) + ","
+                                + cell(row.userAgent()) + "," + cell(row.details()) + "," + row.rowHash() + "\r\n");
+                    }
+                }
+                csv.flush();
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not export the audit trail: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Walks the whole chain in order and reports the first broken link. */
+    public Verification verify() {
+        String sql = """
+                SELECT count(*) OVER () AS checked, id, chain_seq, problem FROM (
+                    SELECT id, chain_seq,
+                           CASE WHEN row_hash <> sha256(prev_hash || audit_event_canonical(e)) THEN 'content changed'
+                                WHEN prev_hash <> coalesce(lag(row_hash) OVER (ORDER BY chain_seq), '\\x'::bytea)
+                                    THEN 'link to the previous row broken (a row was removed, inserted or re-hashed)'
+                           END AS problem
+                    FROM audit_event e) walked
+                ORDER BY (problem IS NULL), chain_seq
+                LIMIT 1""";
+        try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(sql);
+                ResultSet rows = select.executeQuery()) {
+            if (!rows.next()) {
+                return new Verification(true, 0, null, null, null);
+            }
+            long checked = rows.getLong("checked");
+            String problem = rows.getString("problem");
+            if (problem == null) {
+                return new Verification(true, checked, null, null, null);
+            }
+            return new Verification(false, checked, rows.getLong("id"), rows.getLong("chain_seq"), problem);
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not verify the audit trail: " + e.getMessage(), e);
+        }
+    }
+
+    private static String where(Filter filter, List<Object> parameters) {
+        StringBuilder where = new StringBuilder(" WHERE true");
+        if (filter.actor() != null) {
+            where.append(" AND actor = ?");
+            parameters.add(filter.actor());
+        }
+        if (filter.action() != null) {
+            where.append(" AND action = ?");
+            parameters.add(filter.action());
+        }
+        if (filter.outcome() != null) {
+            where.append(" AND outcome = ?");
+            parameters.add(filter.outcome());
+        }
+        if (filter.resource() != null) {
+            where.append(" AND resource LIKE ? ESCAPE '\\'");
+            parameters.add(filter.resource().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (filter.from() != null) {
+            where.append(" AND occurred_at >= ?");
+            parameters.add(Timestamp.from(filter.from()));
+        }
+        if (filter.to() != null) {
+            where.append(" AND occurred_at < ?");
+            parameters.add(Timestamp.from(filter.to()));
+        }
+        if (filter.before() != null) {
+            where.append(" AND id < ?");
+            parameters.add(filter.before());
+        }
+        return where.toString();
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql, List<Object> parameters) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < parameters.size(); i++) {
+            statement.setObject(i + 1, parameters.get(i));
+        }
+        return statement;
+    }
+
+    private static Row read(ResultSet rows) throws SQLException {
+        long grant = rows.getLong("grant_id");
+        Long grantId = rows.wasNull() ? null : grant;
+        byte[] hash = rows.getBytes("row_hash");
+        return new Row(rows.getLong("id"), rows.getTimestamp("occurred_at").toInstant(), rows.getString("actor"),
+                rows.getString("action"), rows.getString("outcome"), rows.getString("reason"), rows.getString("resource"),
+                grantId, rows.getString("client_ip"), rows.getString("user_agent"), rows.getString("details"),
+                hash == null ? "" : java.util.HexFormat.of().formatHex(hash));
+    }
+
+    /** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
+    static String cell(String value) {
+        if (value == null || value.isEmpty()) {
+            return "";
+        }
+        String safe = "=+-@\t\r".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+        if (safe.contains(",") || safe.contains("\"") || safe.contains("\n") || safe.contains("\r")) {
+            return "\"" + safe.replace("\"", "\"\"") + "\"";
+        }
+        return safe;
+    }
+}

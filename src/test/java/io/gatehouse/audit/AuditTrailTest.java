@@ -1,0 +1,148 @@
+package io.gatehouse.audit;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.gatehouse.support.Audit;
+import io.gatehouse.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+class AuditTrailTest {
+
+    @Inject
+    DataSource db;
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+
+    /** Admin and audit endpoints, by role: what each kind of caller gets. */
+    @Test
+    void roleMatrixForAdminAndAuditEndpoints() {
+        record Endpoint(String method, String path) {
+        }
+        List<Endpoint> adminOnly = List.of(new Endpoint("GET", "/api/admin/grants"), new Endpoint("GET", "/api/admin/bucket/cors"));
+        List<Endpoint> auditors = List.of(new Endpoint("GET", "/api/audit"), new Endpoint("GET", "/api/audit/verify"),
+                new Endpoint("GET", "/api/audit/export.csv?actor=nobody"));
+        Map<String, int[]> expected = Map.of( // adminOnly, auditors
+                "alice", new int[] { 403, 403 }, "bob", new int[] { 403, 403 },
+                "dave", new int[] { 403, 200 }, "carol", new int[] { 200, 200 });
+        for (var entry : expected.entrySet()) {
+            for (Endpoint endpoint : adminOnly) {
+                given().auth().oauth2(Tokens.of(entry.getKey())).when().request(endpoint.method(), endpoint.path())
+                        .then().statusCode(entry.getValue()[0]);
+            }
+            for (Endpoint endpoint : auditors) {
+                given().auth().oauth2(Tokens.of(entry.getKey())).when().request(endpoint.method(), endpoint.path())
+                        .then().statusCode(entry.getValue()[1]);
+            }
+        }
+        for (Endpoint endpoint : List.of(adminOnly.get(0), auditors.get(0))) {
+            given().when().request(endpoint.method(), endpoint.path()).then().statusCode(401);
+        }
+        // A non-admin at an admin URL leaves a denial row.
+        assertThat(Audit.count(db, "alice", "ACCESS_DENIED", "DENIED")).isPositive();
+    }
+
+    @Test
+    void viewerFiltersAndPagesNewestFirst() {
+        String actor = "auditee-" + UUID.randomUUID();
+        for (int i = 0; i < 60; i++) {
+            given().auth().oauth2(Tokens.of(actor)).when().post("/api/items/999999999/download-url"); // 404, no row
+            insert(actor, i % 2 == 0 ? "DOWNLOAD_DENIED" : "DOWNLOAD_URL_ISSUED", i % 2 == 0 ? "DENIED" : "ALLOWED");
+        }
+        var first = given().auth().oauth2(Tokens.of("dave")).queryParam("actor", actor)
+                .when().get("/api/audit").then().statusCode(200).extract().jsonPath();
+        List<Long> ids = first.getList("rows.id", Long.class);
+        assertThat(ids).hasSize(50).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+        var second = given().auth().oauth2(Tokens.of("dave")).queryParam("actor", actor)
+                .queryParam("before", first.getLong("nextBefore"))
+                .when().get("/api/audit").then().statusCode(200).extract().jsonPath();
+        assertThat(second.getList("rows.id", Long.class)).hasSize(10).doesNotContainAnyElementsOf(ids);
+
+        given().auth().oauth2(Tokens.of("dave")).queryParam("actor", actor).queryParam("outcome", "DENIED")
+                .when().get("/api/audit").then().statusCode(200)
+                .body("rows.size()", equalTo(30)).body("rows.outcome", everyItem(equalTo("DENIED")))
+                .body("rows.rowHash", everyItem(notNullValue()));
+        given().auth().oauth2(Tokens.of("dave")).queryParam("from", "yesterday")
+                .when().get("/api/audit").then().statusCode(400).body("field", equalTo("from"));
+    }
+
+    @Test
+    void csvExportStreamsTheFilteredRowsSafely() {
+        String actor = "exported-" + UUID.randomUUID();
+        insert(actor, "=HYPERLINK(\"evil\")", "SUCCEEDED");
+        insert(actor, "GRANT_CREATED", "SUCCEEDED");
+        String csv = given().auth().oauth2(Tokens.of("dave")).queryParam("actor", actor)
+                .when().get("/api/audit/export.csv").then().statusCode(200)
+                .header("Content-Type", org.hamcrest.Matchers.startsWith("text/csv")).extract().asString();
+        String[] lines = csv.split("\r\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).startsWith("id,occurred_at,actor,action");
+        assertThat(lines[1]).contains(",GRANT_CREATED,");
+        assertThat(lines[2]).contains(",\"'=HYPERLINK(\"\"evil\"\")\",");
+    }
+
+    @Test
+    void theHashChainVerifierPassesOnAnIntactChainAndFindsATamperedRow() throws Exception {
+        insert("chain-" + UUID.randomUUID(), "TEST_EVENT", "SUCCEEDED");
+        given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(true));
+
+        String victim = "victim-" + UUID.randomUUID();
+        long tampered = insert(victim, "DOWNLOAD_URL_ISSUED", "ALLOWED");
+        insert("after-" + UUID.randomUUID(), "TEST_EVENT", "SUCCEEDED");
+        // A superuser pauses the append-only trigger and rewrites history.
+        String admin = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1) + "gatehouse";
+        try (var connection = java.sql.DriverManager.getConnection(admin, "postgres", "postgres");
+                var statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete");
+            statement.execute("UPDATE audit_event SET actor = 'someone-innocent' WHERE id = " + tampered);
+            statement.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete");
+        }
+        try {
+            given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify")
+                    .then().statusCode(200)
+                    .body("intact", equalTo(false))
+                    .body("firstBrokenId", equalTo((int) tampered))
+                    .body("problem", equalTo("content changed"));
+        } finally {
+            // Put the row back as it was: the chain is intact again, for the other tests.
+            try (var connection = java.sql.DriverManager.getConnection(admin, "postgres", "postgres");
+                    var statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete");
+                statement.execute("UPDATE audit_event SET actor = '" + victim + "' WHERE id = " + tampered);
+                statement.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete");
+            }
+        }
+    }
+
+    private long insert(String actor, String action, String outcome) {
+        try (var connection = db.getConnection(); var insert = connection.prepareStatement(
+                "INSERT INTO audit_event (actor, action, outcome) VALUES (?, ?, ?) RETURNING id")) {
+            insert.setString(1, actor);
+            insert.setString(2, action);
+            insert.setString(3, outcome);
+            var rows = insert.executeQuery();
+            rows.next();
+            return rows.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
