@@ -91,11 +91,15 @@ class BrowserUploadDownloadTest {
             assertThat(page.textContent("h1")).contains("team-a");
 
             page.locator(".uppy-Dashboard-input").first().setInputFiles(new Path[] { small, large });
+            double bytesIntoGatehouseBefore = requestBytesRead(base);
             long started = System.nanoTime();
             page.click(".uppy-StatusBar-actionBtn--upload");
             page.locator("#upload-results li[data-status='verified']").nth(1)
                     .waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(240_000));
             double browserSeconds = (System.nanoTime() - started) / 1e9;
+            double bytesIntoGatehouse = requestBytesRead(base) - bytesIntoGatehouseBefore;
+            // The file bytes went to S3, not through Gatehouse: only JSON/XML control messages reached it.
+            assertThat(bytesIntoGatehouse).isLessThan(64 * 1024);
             assertThat(page.locator("#upload-results li[data-status='verified']").count()).isEqualTo(2);
             assertThat(page.locator("#upload-results li[data-status='failed']").count()).isZero();
 
@@ -117,9 +121,18 @@ class BrowserUploadDownloadTest {
             long sdkStart = System.nanoTime();
             s3.putObject(r -> r.bucket(config.bucket()).key("tests/sdk-" + tag + ".bin"), RequestBody.fromBytes(largeBytes));
             double sdkSeconds = (System.nanoTime() - sdkStart) / 1e9;
-            System.out.printf("UPLOAD-FIGURES browser (80 MiB + small, hashing included): %.1f s = %.1f MiB/s; SDK direct 80 MiB: %.2f s = %.1f MiB/s%n",
-                    browserSeconds, 80 / browserSeconds, sdkSeconds, 80 / sdkSeconds);
+            System.out.printf("UPLOAD-FIGURES browser (80 MiB + small, hashing included): %.1f s = %.1f MiB/s; SDK direct 80 MiB: %.2f s = %.1f MiB/s; "
+                    + "request bytes received by Gatehouse during the upload: %.0f%n",
+                    browserSeconds, 80 / browserSeconds, sdkSeconds, 80 / sdkSeconds, bytesIntoGatehouse);
         }
+    }
+
+    /** Request body bytes Gatehouse's HTTP server has read so far (Micrometer's http.server.bytes.read). */
+    private static double requestBytesRead(String base) throws Exception {
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(line -> line.startsWith("http_server_bytes_read_sum"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private static String sha256(byte[] bytes) throws Exception {
