@@ -91,6 +91,47 @@ public class GrantAdminService {
         return grant;
     }
 
+    /** Console filters; null fields do not filter. {@code before} is the keyset cursor (ids descending). */
+    public record Filter(String subject, String resourcePrefix, Grant.Permission permission, String status, String createdBy,
+            Long before) {
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Grant> search(Filter filter, int limit) {
+        StringBuilder where = new StringBuilder("1 = 1");
+        io.quarkus.panache.common.Parameters parameters = new io.quarkus.panache.common.Parameters();
+        if (filter.subject() != null) {
+            where.append(" and subject = :subject");
+            parameters.and("subject", filter.subject());
+        }
+        if (filter.resourcePrefix() != null) {
+            where.append(" and resource like :resource escape '\\'");
+            parameters.and("resource", filter.resourcePrefix().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (filter.permission() != null) {
+            where.append(" and permission = :permission");
+            parameters.and("permission", filter.permission());
+        }
+        if (filter.createdBy() != null) {
+            where.append(" and createdBy = :createdBy");
+            parameters.and("createdBy", filter.createdBy());
+        }
+        if ("active".equals(filter.status())) {
+            where.append(" and revokedAt is null and validFrom <= :now and validUntil > :now");
+            parameters.and("now", Instant.now());
+        } else if ("expired".equals(filter.status())) {
+            where.append(" and revokedAt is null and validUntil <= :now");
+            parameters.and("now", Instant.now());
+        } else if ("revoked".equals(filter.status())) {
+            where.append(" and revokedAt is not null");
+        }
+        if (filter.before() != null) {
+            where.append(" and id < :before");
+            parameters.and("before", filter.before());
+        }
+        return Grant.<Grant>find(where + " order by id desc", parameters).page(0, limit).list();
+    }
+
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Grant> list(String subject) {
         if (subject != null && !subject.isBlank()) {

@@ -1,0 +1,98 @@
+package io.gatehouse.bench;
+
+import static io.restassured.RestAssured.given;
+
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import io.gatehouse.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * On-demand: the audit trail at volume. Inserts {@code -Daudit.rows} rows (default 1,000,000) through the real
+ * chaining trigger, then times filtered viewer pages and the CSV export (rows/s) while sampling the heap.
+ * Run: {@code ./mvnw verify -Dbenchmark -Dtest=AuditBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ */
+@QuarkusTest
+@EnabledIfSystemProperty(named = "benchmark", matches = ".*")
+class AuditBenchmark {
+
+    @Inject
+    DataSource db;
+
+    @Test
+    void auditTrailAtVolume() throws Exception {
+        int rows = Integer.getInteger("audit.rows", 1_000_000);
+        long insertStart = System.nanoTime();
+        try (var connection = db.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO audit_event (actor, action, outcome, resource, details) "
+                    + "SELECT 'bench-actor-' || (g % 1000), CASE WHEN g % 3 = 0 THEN 'DOWNLOAD_DENIED' ELSE 'DOWNLOAD_URL_ISSUED' END, "
+                    + "CASE WHEN g % 3 = 0 THEN 'DENIED' ELSE 'ALLOWED' END, 'gatehouse-demo/bench/' || g, ('{\"n\":' || g || '}')::jsonb "
+                    + "FROM generate_series(1, " + rows + ") g");
+            statement.execute("ANALYZE audit_event");
+        }
+        System.out.printf("BENCH audit insert %d rows through the chain trigger: %.1f s%n", rows, (System.nanoTime() - insertStart) / 1e9);
+
+        String token = Tokens.of("dave");
+        for (String filter : new String[] { "actor=bench-actor-42", "outcome=DENIED", "action=DOWNLOAD_URL_ISSUED&before=500000",
+                "resource=gatehouse-demo/bench/77", "" }) {
+            for (int i = 0; i < 5; i++) {
+                given().auth().oauth2(token).get(filter.isEmpty() ? "/api/audit" : "/api/audit?" + filter).then().statusCode(200);
+            }
+            long start = System.nanoTime();
+            int n = 20;
+            for (int i = 0; i < n; i++) {
+                given().auth().oauth2(token).get(filter.isEmpty() ? "/api/audit" : "/api/audit?" + filter).then().statusCode(200);
+            }
+            System.out.printf("BENCH audit page (%d rows, filter '%s'): %.1f ms per page (HTTP round trip included)%n",
+                    rows, filter, (System.nanoTime() - start) / 1e6 / n);
+        }
+
+        var memory = ManagementFactory.getMemoryMXBean();
+        System.gc();
+        long baseline = memory.getHeapMemoryUsage().getUsed();
+        AtomicLong peak = new AtomicLong(baseline);
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.start();
+        long start = System.nanoTime();
+        long bytes = 0;
+        long lines = 0;
+        try (InputStream csv = given().auth().oauth2(token).get("/api/audit/export.csv").then().statusCode(200)
+                .extract().asInputStream()) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int read; (read = csv.read(buffer)) > 0;) {
+                bytes += read;
+                for (int i = 0; i < read; i++) {
+                    if (buffer[i] == '\n') {
+                        lines++;
+                    }
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        sampler.interrupt();
+        System.out.printf("BENCH audit export: %d lines, %.0f MiB in %.1f s = %.0f rows/s; heap used before %.0f MiB, peak during export %.0f MiB (max heap %.0f MiB)%n",
+                lines, bytes / 1048576.0, seconds, lines / seconds, baseline / 1048576.0, peak.get() / 1048576.0,
+                memory.getHeapMemoryUsage().getMax() / 1048576.0);
+        long verifyStart = System.nanoTime();
+        String verification = given().auth().oauth2(token).get("/api/audit/verify").then().statusCode(200).extract().asString();
+        System.out.printf("BENCH audit verify: %s in %.1f s%n", verification, (System.nanoTime() - verifyStart) / 1e9);
+    }
+}
