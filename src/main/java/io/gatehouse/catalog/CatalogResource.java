@@ -9,6 +9,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.web.Ids;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.web.GatehouseException;
 import io.quarkus.qute.CheckedTemplate;
@@ -66,7 +67,7 @@ public class CatalogResource {
     }
 
     private static Long cursor(String after) {
-        return after == null || after.isBlank() ? null : ItemIds.parse(after);
+        return after == null || after.isBlank() ? null : Ids.parse(after);
     }
 
     private static String limit(String query) {

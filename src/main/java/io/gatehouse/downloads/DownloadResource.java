@@ -21,7 +21,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.gatehouse.audit.AuditEvent;
 import io.gatehouse.audit.RequestOrigin;
-import io.gatehouse.catalog.ItemIds;
+import io.gatehouse.web.Ids;
 import io.gatehouse.grants.DenialReason;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
@@ -71,7 +71,7 @@ public class DownloadResource {
             @Max(value = 604800, message = "must be at most 7 days (S3's limit)") Integer ttlSeconds,
             @Context HttpServerRequest request) {
         Duration ttl = ttlSeconds == null ? null : Duration.ofSeconds(ttlSeconds);
-        DownloadService.Outcome outcome = downloads.issue(users.current(), ItemIds.parse(id), ttl, RequestOrigin.of(request));
+        DownloadService.Outcome outcome = downloads.issue(users.current(), Ids.parse(id), ttl, RequestOrigin.of(request));
         if (outcome instanceof DownloadService.Issued issued) {
             return Response.ok(new DownloadUrl(issued.url(), "GET", issued.expiresAt())).build();
         }
@@ -87,7 +87,7 @@ public class DownloadResource {
     public Response download(@PathParam("id") String id, @FormParam(Csrf.FIELD) String csrfToken,
             @Context HttpServerRequest request) {
         csrf.verify(csrfToken);
-        DownloadService.Outcome outcome = downloads.issue(users.current(), ItemIds.parse(id), null, RequestOrigin.of(request));
+        DownloadService.Outcome outcome = downloads.issue(users.current(), Ids.parse(id), null, RequestOrigin.of(request));
         if (outcome instanceof DownloadService.Issued issued) {
             return Response.seeOther(URI.create(issued.url())).build();
         }

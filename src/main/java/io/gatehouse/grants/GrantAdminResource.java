@@ -22,7 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.gatehouse.audit.RequestOrigin;
-import io.gatehouse.catalog.ItemIds;
+import io.gatehouse.web.Ids;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.identity.Role;
 import io.vertx.core.http.HttpServerRequest;
@@ -83,6 +83,6 @@ public class GrantAdminResource {
     @Path("{id}/revoke")
     @Consumes(MediaType.APPLICATION_JSON)
     public GrantView revoke(@PathParam("id") String id, @Valid @NotNull Revoke request, @Context HttpServerRequest http) {
-        return GrantView.of(admin.revoke(users.current(), ItemIds.parse(id), request.reason(), RequestOrigin.of(http)));
+        return GrantView.of(admin.revoke(users.current(), Ids.parse(id), request.reason(), RequestOrigin.of(http)));
     }
 }

@@ -21,7 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.gatehouse.audit.RequestOrigin;
-import io.gatehouse.catalog.ItemIds;
+import io.gatehouse.web.Ids;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.identity.Role;
@@ -61,7 +61,7 @@ public class GrantConsoleResource {
             @QueryParam("createdBy") String createdBy, @QueryParam("before") String before,
             @QueryParam("notice") String notice) {
         return render(new GrantAdminService.Filter(blank(subject), blank(resource), permission(permission), blank(status),
-                blank(createdBy), before == null || before.isBlank() ? null : ItemIds.parse(before)), null, notice);
+                blank(createdBy), before == null || before.isBlank() ? null : Ids.parse(before)), null, notice);
     }
 
     @POST
@@ -94,7 +94,7 @@ public class GrantConsoleResource {
     public Response revoke(@PathParam("id") String id, @FormParam(Csrf.FIELD) String token, @FormParam("reason") String reason,
             @Context HttpServerRequest http) {
         csrf.verify(token);
-        admin.revoke(users.current(), ItemIds.parse(id), required("reason", reason), RequestOrigin.of(http));
+        admin.revoke(users.current(), Ids.parse(id), required("reason", reason), RequestOrigin.of(http));
         return Response.seeOther(URI.create("/admin/grants?notice=revoked-" + id)).build();
     }
 

@@ -135,7 +135,7 @@ public class UploadResource {
         return Templates.myUploads(user, uploads.recent(user));
     }
 
-    private static UUID uuid(String id) {
+    static UUID uuid(String id) {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {

@@ -49,7 +49,7 @@ public class UppyBridgeResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_XML)
     public String initiate(@PathParam("id") String id) {
-        UploadSession session = uploads.mine(users.current(), uuid(id));
+        UploadSession session = uploads.mine(users.current(), UploadResource.uuid(id));
         if (!session.multipart()) {
             throw new GatehouseException(409, "not_multipart", "This upload is a single PUT.");
         }
@@ -62,7 +62,7 @@ public class UppyBridgeResource {
     @Produces(MediaType.APPLICATION_XML)
     public String listParts(@PathParam("id") String id) {
         StringBuilder xml = new StringBuilder("<ListPartsResult>");
-        for (UploadService.UploadedPart part : uploads.uploadedParts(uploads.mine(users.current(), uuid(id)))) {
+        for (UploadService.UploadedPart part : uploads.uploadedParts(uploads.mine(users.current(), UploadResource.uuid(id)))) {
             xml.append("<Part><PartNumber>").append(part.partNumber()).append("</PartNumber><ETag>")
                     .append(xml(part.etag())).append("</ETag><Size>").append(part.size()).append("</Size></Part>");
         }
@@ -81,7 +81,7 @@ public class UppyBridgeResource {
             parts.add(new UploadService.UploadedPart(Integer.parseInt(matcher.group(1)),
                     matcher.group(2).replace("&quot;", "\""), 0));
         }
-        UploadSession session = uploads.complete(users.current(), uuid(id), parts, RequestOrigin.of(http));
+        UploadSession session = uploads.complete(users.current(), UploadResource.uuid(id), parts, RequestOrigin.of(http));
         if (session.status != UploadSession.Status.VERIFIED) {
             return Response.status(422).entity("<Error><Code>UploadRejected</Code><Message>"
                     + xml(session.rejectReason == null ? session.status.name() : session.rejectReason) + "</Message></Error>").build();
@@ -92,16 +92,8 @@ public class UppyBridgeResource {
 
     @DELETE
     public Response abort(@PathParam("id") String id, @Context HttpServerRequest http) {
-        uploads.abort(users.current(), uuid(id), RequestOrigin.of(http));
+        uploads.abort(users.current(), UploadResource.uuid(id), RequestOrigin.of(http));
         return Response.noContent().build();
-    }
-
-    private static UUID uuid(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw GatehouseException.badRequest("id", "An upload id is a UUID.");
-        }
     }
 
     private static String xml(String text) {

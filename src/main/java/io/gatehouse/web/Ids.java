@@ -1,14 +1,17 @@
-package io.gatehouse.catalog;
+package io.gatehouse.web;
 
-import io.gatehouse.web.GatehouseException;
+/** Ids arrive as text in paths, forms and cursors; anything but a positive number is a clear 400, not a 404. */
+public final class Ids {
 
-/** Item ids arrive as text in paths and forms; anything but a positive number is a clear 400, not a 404. */
-public final class ItemIds {
-
-    private ItemIds() {
+    private Ids() {
     }
 
     public static long parse(String raw) {
+        return parse("id", raw);
+    }
+
+    /** Parses a positive id; {@code field} names it in the refusal. */
+    public static long parse(String field, String raw) {
         try {
             long id = Long.parseLong(raw);
             if (id > 0) {
@@ -17,7 +20,7 @@ public final class ItemIds {
         } catch (NumberFormatException e) {
             // fall through to the refusal
         }
-        throw GatehouseException.badRequest("id", "An item id is a positive whole number; got \"" + shorten(raw) + "\".");
+        throw GatehouseException.badRequest(field, "The " + field + " is a positive whole number; got \"" + shorten(raw) + "\".");
     }
 
     private static String shorten(String raw) {
