@@ -102,8 +102,28 @@ public class AuditTrail {
         }
     }
 
-    /** Walks the whole chain in order and reports the first broken link. */
+    /**
+     * Seals committed rows into the hash chain (see V3__audit_hash_chain.sql). Idempotent; one sealer at a time
+     * across replicas. Returns how many rows were sealed.
+     */
+    public int seal() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement seal = connection.prepareStatement("SELECT audit_event_seal(?)")) {
+            seal.setInt(1, 50_000);
+            try (ResultSet rows = seal.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not seal the audit trail: " + e.getMessage(), e);
+        }
+    }
+
+    /** Seals what is pending, then walks the whole chain in order and reports the first broken link. */
     public Verification verify() {
+        while (seal() == 50_000) {
+            // keep sealing until the backlog is gone
+        }
         String sql = """
                 SELECT count(*) OVER () AS checked, id, chain_seq, problem FROM (
                     SELECT id, chain_seq,
@@ -111,7 +131,7 @@ public class AuditTrail {
                                 WHEN prev_hash <> coalesce(lag(row_hash) OVER (ORDER BY chain_seq), '\\x'::bytea)
                                     THEN 'link to the previous row broken (a row was removed, inserted or re-hashed)'
                            END AS problem
-                    FROM audit_event e) walked
+                    FROM audit_event e WHERE chain_seq IS NOT NULL) walked
                 ORDER BY (problem IS NULL), chain_seq
                 LIMIT 1""";
         try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(sql);

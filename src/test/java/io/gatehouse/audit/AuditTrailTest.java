@@ -107,7 +107,9 @@ class AuditTrailTest {
         String victim = "victim-" + UUID.randomUUID();
         long tampered = insert(victim, "DOWNLOAD_URL_ISSUED", "ALLOWED");
         insert("after-" + UUID.randomUUID(), "TEST_EVENT", "SUCCEEDED");
-        // A superuser pauses the append-only trigger and rewrites history.
+        // Verifying seals the new rows first; then a superuser pauses the append-only trigger and rewrites history.
+        given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify")
+                .then().statusCode(200).body("intact", equalTo(true));
         String admin = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1) + "gatehouse";
         try (var connection = java.sql.DriverManager.getConnection(admin, "postgres", "postgres");
                 var statement = connection.createStatement()) {
