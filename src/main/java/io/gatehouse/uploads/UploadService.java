@@ -62,9 +62,11 @@ public class UploadService {
     private final UploadConfig config;
     private final GrantService grants;
     private final AuditService audit;
+    private final javax.sql.DataSource dataSource;
 
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
-            AuditService audit) {
+            AuditService audit, javax.sql.DataSource dataSource) {
+        this.dataSource = dataSource;
         this.s3 = s3;
         this.presigner = presigner;
         this.s3Config = s3Config;
@@ -97,13 +99,14 @@ public class UploadService {
                     + "-byte limit of team " + team.slug + ".", "size");
         }
         long quota = team.quotaBytes != null ? team.quotaBytes : config.quotaBytes();
-        long used = usedBytes(team.slug);
-        if (used + request.size() > quota) {
-            throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has " + Math.max(0, quota - used)
-                    + " bytes of its quota left; this file needs " + request.size() + ".", "size");
-        }
         int maxPending = team.maxFilesPerSession != null ? team.maxFilesPerSession : config.maxFilesPerSession();
-        if (UploadSession.count("userId = ?1 and status = ?2", user.id(), UploadSession.Status.PENDING) >= maxPending) {
+        Usage usage = usage(team.slug, user.id());
+        if (usage.teamBytes() + request.size() > quota) {
+            throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
+                    + Math.max(0, quota - usage.teamBytes()) + " bytes of its quota left; this file needs " + request.size() + ".",
+                    "size");
+        }
+        if (usage.userPending() >= maxPending) {
             throw new GatehouseException(429, "too_many_uploads", "You already have " + maxPending
                     + " uploads in progress; finish or cancel some first.");
         }
@@ -405,14 +408,26 @@ public class UploadService {
         return team;
     }
 
-    private long usedBytes(String team) {
-        Number listed = (Number) ContentItem.getEntityManager()
-                .createQuery("select coalesce(sum(c.sizeBytes), 0) from ContentItem c where c.ownerTeam = ?1")
-                .setParameter(1, team).getSingleResult();
-        Number pending = (Number) UploadSession.getEntityManager()
-                .createQuery("select coalesce(sum(u.declaredSize), 0) from UploadSession u where u.teamSlug = ?1 and u.status = ?2")
-                .setParameter(1, team).setParameter(2, UploadSession.Status.PENDING).getSingleResult();
-        return listed.longValue() + pending.longValue();
+    /** What the team's quota already holds (listed items and uploads in flight) and the user's uploads in flight. */
+    record Usage(long teamBytes, long userPending) {
+    }
+
+    /** One indexed round trip (V5 indexes) on every declaration. */
+    private Usage usage(String team, String user) {
+        try (var connection = dataSource.getConnection(); var select = connection.prepareStatement("""
+                SELECT (SELECT coalesce(sum(size_bytes), 0) FROM content_item WHERE owner_team = ?)
+                     + (SELECT coalesce(sum(declared_size), 0) FROM upload_session WHERE team_slug = ? AND status = 'PENDING'),
+                       (SELECT count(*) FROM upload_session WHERE user_id = ? AND status = 'PENDING')""")) {
+            select.setString(1, team);
+            select.setString(2, team);
+            select.setString(3, user);
+            try (var rows = select.executeQuery()) {
+                rows.next();
+                return new Usage(rows.getLong(1), rows.getLong(2));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new io.gatehouse.web.StoreUnavailable("could not read the team's usage: " + e.getMessage(), e);
+        }
     }
 
     private static String checkedSha256(String sha256) {
