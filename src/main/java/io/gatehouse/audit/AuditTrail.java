@@ -34,7 +34,17 @@ public class AuditTrail {
     private static final int EXPORT_FETCH = 1000;
 
     /** Filters of the viewer and the export; null fields do not filter. {@code before} is the keyset cursor. */
-    public record Filter(String actor, String action, String outcome, String resource, Instant from, Instant to, Long before) {
+    public record Filter(String actor, String action, String outcome, String resource, Instant from, Instant to, Long before,
+            Long grantId) {
+
+        public Filter(String actor, String action, String outcome, String resource, Instant from, Instant to, Long before) {
+            this(actor, action, outcome, resource, from, to, before, null);
+        }
+
+        /** The same filter, narrowed to the rows written under one grant. */
+        public Filter forGrant(long grant) {
+            return new Filter(actor, action, outcome, resource, from, to, before, grant);
+        }
     }
 
     public record Row(long id, Instant occurredAt, String actor, String action, String outcome, String reason,
@@ -175,6 +185,10 @@ public class AuditTrail {
         if (filter.to() != null) {
             where.append(" AND occurred_at < ?");
             parameters.add(Timestamp.from(filter.to()));
+        }
+        if (filter.grantId() != null) {
+            where.append(" AND grant_id = ?");
+            parameters.add(filter.grantId());
         }
         if (filter.before() != null) {
             where.append(" AND id < ?");

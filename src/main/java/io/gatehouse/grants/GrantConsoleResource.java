@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.gatehouse.audit.AuditTrail;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.web.Ids;
 import io.gatehouse.identity.CurrentUser;
@@ -42,13 +43,18 @@ public class GrantConsoleResource {
     static class Templates {
         static native TemplateInstance grants(CurrentUser user, List<GrantAdminResource.GrantView> grants,
                 GrantAdminService.Filter filter, String status, Long nextBefore, String error, String notice);
+
+        static native TemplateInstance grant(CurrentUser user, GrantAdminResource.GrantView grant,
+                List<AuditTrail.Row> history, Long nextBefore);
     }
 
     private final GrantAdminService admin;
     private final CurrentUsers users;
     private final Csrf csrf;
+    private final AuditTrail trail;
 
-    GrantConsoleResource(GrantAdminService admin, CurrentUsers users, Csrf csrf) {
+    GrantConsoleResource(GrantAdminService admin, CurrentUsers users, Csrf csrf, AuditTrail trail) {
+        this.trail = trail;
         this.admin = admin;
         this.users = users;
         this.csrf = csrf;
@@ -86,6 +92,21 @@ public class GrantConsoleResource {
             return Response.status(e.status()).entity(render(new GrantAdminService.Filter(null, null, null, null, null, null),
                     (e.field() == null ? "" : e.field() + ": ") + e.getMessage(), null)).build();
         }
+    }
+
+    /** One grant and its use history: every URL issued (or refused) under it, from the audit trail. */
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance detail(@PathParam("id") String id, @QueryParam("before") String before) {
+        long grantId = Ids.parse(id);
+        Grant grant = Grant.findById(grantId);
+        if (grant == null) {
+            throw GatehouseException.notFound("There is no grant " + grantId + ".");
+        }
+        AuditTrail.Page history = trail.page(new AuditTrail.Filter(null, null, null, null, null, null,
+                before == null || before.isBlank() ? null : Ids.parse("before", before)).forGrant(grantId));
+        return Templates.grant(users.current(), GrantAdminResource.GrantView.of(grant), history.rows(), history.nextBefore());
     }
 
     @POST

@@ -42,6 +42,10 @@ class GrantConsoleTest {
         Matcher id = Pattern.compile("created-(\\d+)").matcher(created.getHeader("Location"));
         assertThat(id.find()).isTrue();
         lockedBecause(item, null);
+        given().auth().oauth2(Tokens.of("alice")).when().post("/api/items/" + item + "/download-url").then().statusCode(200);
+        String detail = carol.get("/admin/grants/" + id.group(1)).asString();
+        assertThat(detail).contains("Use history").contains("DOWNLOAD_URL_ISSUED").contains(prefix + "console.txt");
+        assertThat(carol.get("/admin/grants/999999999").statusCode()).isEqualTo(404);
         String page = carol.get("/admin/grants?subject=alice").asString();
         assertThat(page).contains("console test &lt;script&gt;").doesNotContain("<script>alert(1)");
 
