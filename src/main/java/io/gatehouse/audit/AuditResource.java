@@ -49,7 +49,7 @@ public class AuditResource {
 
         AuditTrail.Filter filter() {
             return new AuditTrail.Filter(blank(actor), blank(action), blank(outcome), blank(resource), instant("from", from),
-                    instant("to", to), before == null || before.isBlank() ? null : id(before));
+                    instant("to", to), before == null || before.isBlank() ? null : id(before), null);
         }
 
         /** The filters as a query string (no cursor), for the export link. */

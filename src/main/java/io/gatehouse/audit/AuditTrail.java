@@ -20,6 +20,7 @@ import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.gatehouse.web.Like;
 import io.gatehouse.web.StoreUnavailable;
 
 /**
@@ -36,15 +37,6 @@ public class AuditTrail {
     /** Filters of the viewer and the export; null fields do not filter. {@code before} is the keyset cursor. */
     public record Filter(String actor, String action, String outcome, String resource, Instant from, Instant to, Long before,
             Long grantId) {
-
-        public Filter(String actor, String action, String outcome, String resource, Instant from, Instant to, Long before) {
-            this(actor, action, outcome, resource, from, to, before, null);
-        }
-
-        /** The same filter, narrowed to the rows written under one grant. */
-        public Filter forGrant(long grant) {
-            return new Filter(actor, action, outcome, resource, from, to, before, grant);
-        }
     }
 
     public record Row(long id, Instant occurredAt, String actor, String action, String outcome, String reason,
@@ -176,7 +168,7 @@ public class AuditTrail {
         }
         if (filter.resource() != null) {
             where.append(" AND resource LIKE ? ESCAPE '\\'");
-            parameters.add(filter.resource().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            parameters.add(Like.escape(filter.resource()) + "%");
         }
         if (filter.from() != null) {
             where.append(" AND occurred_at >= ?");

@@ -11,8 +11,8 @@ import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
-import io.gatehouse.identity.Role;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.web.Like;
 import io.quarkus.panache.common.Parameters;
 
 /** Lists the catalog a page at a time (keyset on id, newest first) and says for each item whether it is yours. */
@@ -47,7 +47,7 @@ public class CatalogService {
         Parameters parameters = new Parameters();
         if (!search.isEmpty()) {
             where.append(" and title ilike :title escape '\\'");
-            parameters.and("title", "%" + escapeLike(search) + "%");
+            parameters.and("title", "%" + Like.escape(search) + "%");
         }
         if (after != null) {
             where.append(" and id < :after");
@@ -68,14 +68,10 @@ public class CatalogService {
     }
 
     private static DenialReason lockReason(CurrentUser user, ContentItem item, List<Grant> readGrants, Instant now) {
-        if (item.tier == ContentItem.Tier.PREMIUM && !user.hasRole(Role.PREMIUM)) {
+        if (!item.tierAllows(user)) {
             return DenialReason.PREMIUM_REQUIRED;
         }
         AccessDecision decision = AccessDecision.decide(readGrants, item.objectKey, now);
         return decision.allowed() ? null : decision.denial();
-    }
-
-    private static String escapeLike(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 }

@@ -14,7 +14,6 @@ import io.gatehouse.teams.Team;
 import io.gatehouse.web.GatehouseException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 @ApplicationScoped
@@ -67,9 +66,7 @@ public class ItemAdminService {
     private HeadObjectResponse head(String key) {
         try {
             return s3.headObject(r -> r.bucket(s3Config.bucket()).key(key));
-        } catch (NoSuchKeyException e) {
-            throw new GatehouseException(422, "object_missing", "There is no object with this key in the bucket.", "key");
-        } catch (S3Exception e) {
+        } catch (S3Exception e) { // NoSuchKey included
             if (e.statusCode() == 404) {
                 throw new GatehouseException(422, "object_missing", "There is no object with this key in the bucket.", "key");
             }

@@ -22,7 +22,6 @@ import io.gatehouse.teams.Team;
 import io.quarkus.runtime.StartupEvent;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -78,9 +77,7 @@ public class DemoData {
     private void ensureBucket() {
         try {
             s3.headBucket(request -> request.bucket(s3Config.bucket()));
-        } catch (NoSuchBucketException e) {
-            s3.createBucket(request -> request.bucket(s3Config.bucket()));
-        } catch (S3Exception e) {
+        } catch (S3Exception e) { // NoSuchBucket included
             if (e.statusCode() != 404) {
                 throw e;
             }

@@ -153,7 +153,6 @@ final class EmbeddedServices {
             properties.put("gatehouse.s3.path-style", "true");
             // Loopback only, in-process: the one place plain http is acceptable.
             properties.put("gatehouse.s3.require-https", "false");
-            properties.put("gatehouse.s3.store", "s3proxy");
             return properties;
         } catch (Exception e) {
             throw new IllegalStateException("Could not start the embedded S3 server under " + storeDir + ": " + e.getMessage(), e);

@@ -20,7 +20,6 @@ import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
-import io.gatehouse.identity.Role;
 import io.gatehouse.web.GatehouseException;
 import io.gatehouse.web.StoreUnavailable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -69,7 +68,7 @@ public class DownloadService {
             throw GatehouseException.notFound("There is no item " + itemId + ".");
         }
         Instant now = Instant.now();
-        if (item.tier == ContentItem.Tier.PREMIUM && !user.hasRole(Role.PREMIUM)) {
+        if (!item.tierAllows(user)) {
             return deny(user, item, DenialReason.PREMIUM_REQUIRED, origin);
         }
         AccessDecision decision = grants.decide(user, item.bucket, item.objectKey, Grant.Permission.READ, now);

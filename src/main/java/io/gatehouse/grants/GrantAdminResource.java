@@ -76,7 +76,9 @@ public class GrantAdminResource {
 
     @GET
     public List<GrantView> list(@QueryParam("subject") String subject) {
-        return admin.list(subject).stream().map(GrantView::of).toList();
+        String filter = subject == null || subject.isBlank() ? null : subject.strip();
+        return admin.search(new GrantAdminService.Filter(filter, null, null, null, null, null), 200).stream()
+                .map(GrantView::of).toList();
     }
 
     @POST

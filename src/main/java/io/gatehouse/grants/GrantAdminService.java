@@ -15,6 +15,7 @@ import io.gatehouse.identity.Role;
 import io.gatehouse.storage.ObjectKeys;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.web.GatehouseException;
+import io.gatehouse.web.Like;
 
 /** Creating and revoking grants; each change is audited in its own transaction. */
 @ApplicationScoped
@@ -106,7 +107,7 @@ public class GrantAdminService {
         }
         if (filter.resourcePrefix() != null) {
             where.append(" and resource like :resource escape '\\'");
-            parameters.and("resource", filter.resourcePrefix().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            parameters.and("resource", Like.escape(filter.resourcePrefix()) + "%");
         }
         if (filter.permission() != null) {
             where.append(" and permission = :permission");
@@ -130,13 +131,5 @@ public class GrantAdminService {
             parameters.and("before", filter.before());
         }
         return Grant.<Grant>find(where + " order by id desc", parameters).page(0, limit).list();
-    }
-
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public List<Grant> list(String subject) {
-        if (subject != null && !subject.isBlank()) {
-            return Grant.<Grant>find("subject = ?1 order by id desc", subject.strip()).page(0, 200).list();
-        }
-        return Grant.<Grant>find("order by id desc").page(0, 200).list();
     }
 }

@@ -105,7 +105,7 @@ public class GrantConsoleResource {
             throw GatehouseException.notFound("There is no grant " + grantId + ".");
         }
         AuditTrail.Page history = trail.page(new AuditTrail.Filter(null, null, null, null, null, null,
-                before == null || before.isBlank() ? null : Ids.parse("before", before)).forGrant(grantId));
+                before == null || before.isBlank() ? null : Ids.parse("before", before), grantId));
         return Templates.grant(users.current(), GrantAdminResource.GrantView.of(grant), history.rows(), history.nextBefore());
     }
 

@@ -30,11 +30,8 @@ public class S3Clients {
     @Produces
     @Singleton
     AwsCredentialsProvider credentialsProvider(S3Config config) {
-        if (config.accessKeyId().isPresent() != config.secretAccessKey().isPresent()) {
-            throw new IllegalStateException(
-                    "gatehouse.s3.access-key-id and gatehouse.s3.secret-access-key must be set together (or neither, for the default credential chain)");
-        }
-        if (config.accessKeyId().isPresent()) {
+        // Keys given by halves are refused at start (StartupChecks).
+        if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
             return StaticCredentialsProvider.create(
                     AwsBasicCredentials.create(config.accessKeyId().get(), config.secretAccessKey().get()));
         }

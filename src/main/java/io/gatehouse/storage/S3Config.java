@@ -28,14 +28,6 @@ public interface S3Config {
     Optional<String> secretAccessKey();
 
     /**
-     * What kind of store answers at the endpoint: {@code aws} (Amazon S3) or an S3-compatible server
-     * ({@code s3proxy}, {@code minio}). Features AWS alone offers (access points, bucket CORS API on S3Proxy,
-     * MFA Delete) are shown as "not supported here" on the others.
-     */
-    @WithDefault("aws")
-    String store();
-
-    /**
      * Refuse plain-http endpoints (encryption in transit). On in prod; the embedded loopback store turns it off.
      */
     @WithDefault("true")

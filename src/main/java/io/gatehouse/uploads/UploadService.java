@@ -29,7 +29,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -173,7 +172,11 @@ public class UploadService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public UploadSession mine(CurrentUser user, UUID id) {
-        UploadSession session = UploadSession.findById(id);
+        return owned(user, id, jakarta.persistence.LockModeType.NONE);
+    }
+
+    private static UploadSession owned(CurrentUser user, UUID id, jakarta.persistence.LockModeType lock) {
+        UploadSession session = UploadSession.findById(id, lock);
         if (session == null || !session.userId.equals(user.id())) {
             // Someone else's upload looks exactly like a missing one.
             throw GatehouseException.notFound("There is no upload " + id + " of yours.");
@@ -216,10 +219,7 @@ public class UploadService {
      */
     @Transactional
     public UploadSession complete(CurrentUser user, UUID id, List<UploadedPart> reportedParts, RequestOrigin origin) {
-        UploadSession session = UploadSession.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
-        if (session == null || !session.userId.equals(user.id())) {
-            throw GatehouseException.notFound("There is no upload " + id + " of yours.");
-        }
+        UploadSession session = owned(user, id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (session.status != UploadSession.Status.PENDING) {
             return session;
         }
@@ -232,9 +232,7 @@ public class UploadService {
         HeadObjectResponse head;
         try {
             head = s3.headObject(r -> r.bucket(session.bucket).key(session.objectKey).checksumMode(ChecksumMode.ENABLED));
-        } catch (NoSuchKeyException e) {
-            return reject(session, "Nothing was uploaded.", origin);
-        } catch (S3Exception e) {
+        } catch (S3Exception e) { // NoSuchKey included
             if (e.statusCode() == 404) {
                 return reject(session, "Nothing was uploaded.", origin);
             }

@@ -1,8 +1,5 @@
 package io.gatehouse.web;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -27,9 +24,7 @@ public class ApiCsrfFilter {
             return null;
         }
         Cookie cookie = request.getCookies().get(Csrf.COOKIE);
-        String header = request.getHeaderString(HEADER);
-        if (cookie != null && header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
-                cookie.getValue().getBytes(StandardCharsets.UTF_8))) {
+        if (Csrf.matches(request.getHeaderString(HEADER), cookie == null ? null : cookie.getValue())) {
             return null;
         }
         return jakarta.ws.rs.core.Response.status(403).type("application/json")

@@ -53,12 +53,16 @@ public class Csrf {
         return FIELD;
     }
 
+    /** Whether a submitted token equals the browser's cookie token (constant-time). */
+    static boolean matches(String submitted, String cookieToken) {
+        return submitted != null && !submitted.isEmpty() && cookieToken != null
+                && MessageDigest.isEqual(submitted.getBytes(StandardCharsets.UTF_8), cookieToken.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Refuses (403) a form post whose token is missing or does not match the browser's cookie. */
     public void verify(String formToken) {
         Cookie cookie = context.request().getCookie(COOKIE);
-        if (formToken == null || formToken.isEmpty() || cookie == null
-                || !MessageDigest.isEqual(formToken.getBytes(StandardCharsets.UTF_8),
-                        cookie.getValue().getBytes(StandardCharsets.UTF_8))) {
+        if (!matches(formToken, cookie == null ? null : cookie.getValue())) {
             throw new GatehouseException(403, "csrf_token_invalid",
                     "This form did not come from your current Gatehouse page (or it expired). Reload the page and try again.");
         }

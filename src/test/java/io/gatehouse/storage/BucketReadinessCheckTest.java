@@ -28,7 +28,6 @@ class BucketReadinessCheckTest {
             public boolean pathStyle() { return true; }
             public Optional<String> accessKeyId() { return Optional.of("k"); }
             public Optional<String> secretAccessKey() { return Optional.of("s"); }
-            public String store() { return "s3proxy"; }
             public boolean requireHttps() { return false; }
         };
         try (var client = new S3Clients().s3Client(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("k", "s")))) {
