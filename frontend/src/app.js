@@ -7,3 +7,13 @@ document.addEventListener('submit', (event) => {
     event.preventDefault();
   }
 });
+
+// "Select all" boxes: <input type="checkbox" data-select-all="name"> ticks every checkbox named "name".
+document.addEventListener('change', (event) => {
+  const name = event.target.dataset?.selectAll;
+  if (name) {
+    document.querySelectorAll(`input[type=checkbox][name="${CSS.escape(name)}"]`).forEach((box) => {
+      box.checked = event.target.checked;
+    });
+  }
+});

@@ -28,6 +28,8 @@ public class AuditResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance audit(CurrentUser user, AuditTrail.Page page, Query query, String nextLink);
+
+        static native TemplateInstance event(CurrentUser user, AuditTrail.Detail event);
     }
 
     /** The viewer's query string. */
@@ -114,6 +116,30 @@ public class AuditResource {
     public TemplateInstance page(@BeanParam Query query) {
         AuditTrail.Page page = trail.page(query.filter());
         return Templates.audit(users.current(), page, query, page.nextBefore() == null ? null : query.withBefore(page.nextBefore()));
+    }
+
+    /** One row in full: every column, its details and its place in the hash chain. */
+    @GET
+    @Path("audit/{id}")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance event(@jakarta.ws.rs.PathParam("id") String id) {
+        return Templates.event(users.current(), detail(id));
+    }
+
+    @GET
+    @Path("api/audit/{id:\\d+}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public AuditTrail.Detail eventJson(@jakarta.ws.rs.PathParam("id") String id) {
+        return detail(id);
+    }
+
+    private AuditTrail.Detail detail(String id) {
+        long eventId = io.gatehouse.web.Ids.parse(id);
+        AuditTrail.Detail detail = trail.detail(eventId);
+        if (detail == null) {
+            throw io.gatehouse.web.GatehouseException.notFound("There is no audit row " + eventId + ".");
+        }
+        return detail;
     }
 
     @GET

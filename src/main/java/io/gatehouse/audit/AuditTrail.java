@@ -72,6 +72,28 @@ public class AuditTrail {
         }
     }
 
+    /** One row in full, with its place in the hash chain (null until the sealer has sealed it). */
+    public record Detail(Row row, Long chainSeq, String prevHash) {
+    }
+
+    public Detail detail(long id) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT * FROM audit_event WHERE id = ?")) {
+            select.setLong(1, id);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    return null;
+                }
+                long seq = rows.getLong("chain_seq");
+                Long chainSeq = rows.wasNull() ? null : seq;
+                byte[] prev = rows.getBytes("prev_hash");
+                return new Detail(read(rows), chainSeq, prev == null ? null : java.util.HexFormat.of().formatHex(prev));
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not read the audit trail: " + e.getMessage(), e);
+        }
+    }
+
     /** Streams every matching row as CSV (RFC 4180), newest first, a cursor batch at a time. */
     public void exportCsv(Filter filter, OutputStream out) {
         List<Object> parameters = new ArrayList<>();
@@ -167,6 +189,15 @@ public class AuditTrail {
             parameters.add(filter.outcome());
         }
         if (filter.resource() != null) {
+            // A plain range as well as the LIKE: a prepared statement's generic plan cannot turn "LIKE $1" into an
+            // index range, and at 10M rows the difference is 1 s against a few ms (see AuditBenchmark).
+            String upper = Like.prefixUpperBound(filter.resource());
+            where.append(" AND resource ~>=~ ?");
+            parameters.add(filter.resource());
+            if (upper != null) {
+                where.append(" AND resource ~<~ ?");
+                parameters.add(upper);
+            }
             where.append(" AND resource LIKE ? ESCAPE '\\'");
             parameters.add(Like.escape(filter.resource()) + "%");
         }

@@ -23,7 +23,7 @@ public class CatalogResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance catalog(CurrentUser user, CatalogService.Page page);
+        static native TemplateInstance catalog(CurrentUser user, CatalogService.Page page, String notice);
     }
 
     /** The JSON shape of one catalog entry. */
@@ -53,9 +53,10 @@ public class CatalogResource {
     @GET
     @Path("catalog")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance page(@QueryParam("q") String query, @QueryParam("after") String after) {
+    public TemplateInstance page(@QueryParam("q") String query, @QueryParam("after") String after,
+            @QueryParam("notice") String notice) {
         CurrentUser user = users.current();
-        return Templates.catalog(user, catalog.page(user, limit(query), cursor(after), CatalogService.PAGE_SIZE));
+        return Templates.catalog(user, catalog.page(user, limit(query), cursor(after), CatalogService.PAGE_SIZE), notice);
     }
 
     @GET

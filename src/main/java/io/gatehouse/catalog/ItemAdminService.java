@@ -63,6 +63,32 @@ public class ItemAdminService {
         return item;
     }
 
+    /**
+     * Removes the item from the catalog and its object from the bucket. The object is deleted last inside the
+     * transaction: if S3 refuses, the catalog row and audit row roll back and nothing has changed.
+     */
+    @Transactional
+    public ContentItem delete(CurrentUser admin, long id, String reason, RequestOrigin origin) {
+        ContentItem item = ContentItem.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (item == null) {
+            throw GatehouseException.notFound("There is no catalog item " + id + ".");
+        }
+        // Upload history keeps its rows; it just no longer points at the item.
+        ContentItem.getEntityManager().createNativeQuery("UPDATE upload_session SET content_item_id = NULL WHERE content_item_id = ?1")
+                .setParameter(1, id).executeUpdate();
+        item.delete();
+        audit.record(AuditEntry.of(admin.id(), "ITEM_DELETED", AuditOutcome.SUCCEEDED)
+                .resource(item.bucket + "/" + item.objectKey)
+                .reason(reason)
+                .from(origin)
+                .detail("itemId", item.id)
+                .detail("title", item.title)
+                .detail("sizeBytes", item.sizeBytes));
+        ContentItem.flush();
+        s3.deleteObject(r -> r.bucket(item.bucket).key(item.objectKey));
+        return item;
+    }
+
     private HeadObjectResponse head(String key) {
         try {
             return s3.headObject(r -> r.bucket(s3Config.bucket()).key(key));

@@ -25,6 +25,8 @@ import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.web.Ids;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.identity.Role;
+import io.gatehouse.web.GatehouseException;
+import io.gatehouse.stepup.StepUp;
 import io.vertx.core.http.HttpServerRequest;
 
 /** Minimal grant administration over REST (the admin console comes later). */
@@ -48,6 +50,10 @@ public class GrantAdminResource {
     public record Revoke(@NotBlank @Size(max = 1000) String reason) {
     }
 
+    public record RevokeMany(@NotNull @Size(min = 1, max = GrantAdminService.MAX_BULK) List<Long> ids,
+            @NotBlank @Size(max = 1000) String reason) {
+    }
+
     public record GrantView(long id, String subjectType, String subject, String bucket, String resourceType, String resource,
             String permission, Instant validFrom, Instant validUntil, Integer maxUses, int useCount, String reason,
             String createdBy, Instant revokedAt, String revokedBy, String revokedReason, String status) {
@@ -61,10 +67,14 @@ public class GrantAdminResource {
 
     private final GrantAdminService admin;
     private final CurrentUsers users;
+    private final StepUp stepUp;
+    private final GrantImport imports;
 
-    GrantAdminResource(GrantAdminService admin, CurrentUsers users) {
+    GrantAdminResource(GrantAdminService admin, CurrentUsers users, StepUp stepUp, GrantImport imports) {
+        this.imports = imports;
         this.admin = admin;
         this.users = users;
+        this.stepUp = stepUp;
     }
 
     @POST
@@ -86,5 +96,29 @@ public class GrantAdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public GrantView revoke(@PathParam("id") String id, @Valid @NotNull Revoke request, @Context HttpServerRequest http) {
         return GrantView.of(admin.revoke(users.current(), Ids.parse(id), request.reason(), RequestOrigin.of(http)));
+    }
+
+    /** Bulk revoke: needs a recent sign-in (step-up); all or nothing. */
+    @POST
+    @Path("revoke")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public GrantAdminService.BulkRevoke revokeMany(@Valid @NotNull RevokeMany request, @Context HttpServerRequest http) {
+        var user = users.current();
+        stepUp.require(user, "bulk revoke", "/admin/grants");
+        return admin.revokeAll(user, request.ids(), request.reason(), RequestOrigin.of(http));
+    }
+
+    /** API: {@code text/csv} body; {@code ?dryRun=true} checks only. 422 with the per-row report when anything is wrong. */
+    @POST
+    @Path("import")
+    @Consumes({ "text/csv", MediaType.TEXT_PLAIN })
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response importCsv(java.io.InputStream body, @QueryParam("dryRun") boolean dryRun, @Context HttpServerRequest http) {
+        try (java.io.Reader reader = new java.io.InputStreamReader(body, java.nio.charset.StandardCharsets.UTF_8)) {
+            GrantImport.Report report = imports.run(users.current(), reader, dryRun, RequestOrigin.of(http));
+            return Response.status(report.imported() ? 201 : report.valid() ? 200 : 422).entity(report).build();
+        } catch (java.io.IOException e) {
+            throw GatehouseException.badRequest("body", "The upload broke off: " + e.getMessage());
+        }
     }
 }

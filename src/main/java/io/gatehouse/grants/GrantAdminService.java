@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import io.gatehouse.audit.AuditEntry;
@@ -29,23 +30,46 @@ public class GrantAdminService {
         this.s3 = s3;
     }
 
-    @Transactional
-    public Grant create(CurrentUser admin, GrantAdminResource.CreateGrant request, RequestOrigin origin) {
-        String problem = ObjectKeys.problemWith(request.resource());
-        if (problem != null) {
-            throw GatehouseException.badRequest("resource", "The resource " + problem + ".");
-        }
-        if (request.resourceType() == Grant.ResourceType.PREFIX && !request.resource().endsWith("/")) {
-            throw GatehouseException.badRequest("resource",
-                    "A prefix must end with '/', so that 'team-a/' never covers 'team-ab/'.");
+    /** One problem with a grant request, tied to the field at fault. */
+    public record Problem(String field, String message) {
+    }
+
+    /** Every rule a new grant must meet (the create form, the API and the CSV import share them). */
+    public List<Problem> problemsWith(GrantAdminResource.CreateGrant request) {
+        List<Problem> problems = new java.util.ArrayList<>();
+        String keyProblem = request.resource() == null ? "is missing" : ObjectKeys.problemWith(request.resource());
+        if (keyProblem != null) {
+            problems.add(new Problem("resource", "The resource " + keyProblem + "."));
+        } else if (request.resourceType() == Grant.ResourceType.PREFIX && !request.resource().endsWith("/")) {
+            problems.add(new Problem("resource", "A prefix must end with '/', so that 'team-a/' never covers 'team-ab/'."));
         }
         if (request.subjectType() == Grant.SubjectType.ROLE && !Role.ALL.contains(request.subject())) {
-            throw GatehouseException.badRequest("subject", "Unknown role; use one of " + Role.ALL + ".");
+            problems.add(new Problem("subject", "Unknown role; use one of " + Role.ALL + "."));
+        }
+        if (request.subjectType() == Grant.SubjectType.TEAM && request.subject() != null
+                && io.gatehouse.teams.Team.findById(request.subject().strip()) == null) {
+            problems.add(new Problem("subject", "There is no team \"" + request.subject() + "\" (teams appear once a member signs in)."));
         }
         Instant validFrom = request.validFrom() != null ? request.validFrom() : Instant.now();
-        if (!request.validUntil().isAfter(validFrom)) {
-            throw GatehouseException.badRequest("validUntil", "The grant must end after it starts.");
+        if (request.validUntil() != null && !request.validUntil().isAfter(validFrom)) {
+            problems.add(new Problem("validUntil", "The grant must end after it starts."));
         }
+        return problems;
+    }
+
+    @Transactional
+    public Grant create(CurrentUser admin, GrantAdminResource.CreateGrant request, RequestOrigin origin) {
+        return create(admin, request, origin, null);
+    }
+
+    /** {@code importId} ties the grants of one CSV import together in the audit trail. */
+    @Transactional
+    public Grant create(CurrentUser admin, GrantAdminResource.CreateGrant request, RequestOrigin origin, String importId) {
+        List<Problem> problems = problemsWith(request);
+        if (!problems.isEmpty()) {
+            throw GatehouseException.badRequest(problems.get(0).field(), problems.get(0).message());
+        }
+        Instant validFrom = request.validFrom() != null ? request.validFrom() : Instant.now();
         Grant grant = new Grant();
         grant.subjectType = request.subjectType();
         grant.subject = request.subject().strip();
@@ -67,13 +91,14 @@ public class GrantAdminService {
                 .detail("subject", grant.subjectType + ":" + grant.subject)
                 .detail("permission", grant.permission)
                 .detail("validUntil", grant.validUntil.toString())
-                .detail("maxUses", grant.maxUses));
+                .detail("maxUses", grant.maxUses)
+                .detail("import", importId));
         return grant;
     }
 
     @Transactional
     public Grant revoke(CurrentUser admin, long id, String reason, RequestOrigin origin) {
-        Grant grant = Grant.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        Grant grant = Grant.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (grant == null) {
             throw GatehouseException.notFound("There is no grant " + id + ".");
         }
@@ -81,6 +106,46 @@ public class GrantAdminService {
             throw new GatehouseException(409, "already_revoked", "Grant " + id + " was already revoked by "
                     + grant.revokedBy + ".");
         }
+        markRevoked(admin, grant, reason, origin, null);
+        return grant;
+    }
+
+    /** What a bulk revoke did: grants revoked now, and those that had been revoked before (left as they were). */
+    public record BulkRevoke(List<Long> revoked, List<Long> alreadyRevoked) {
+    }
+
+    public static final int MAX_BULK = 500;
+
+    /** All or nothing: an unknown id refuses the whole request and nothing is revoked. */
+    @Transactional
+    public BulkRevoke revokeAll(CurrentUser admin, List<Long> ids, String reason, RequestOrigin origin) {
+        List<Long> distinct = ids.stream().distinct().sorted().toList();
+        if (distinct.isEmpty()) {
+            throw GatehouseException.badRequest("ids", "Select at least one grant.");
+        }
+        if (distinct.size() > MAX_BULK) {
+            throw GatehouseException.badRequest("ids", "At most " + MAX_BULK + " grants at a time.");
+        }
+        List<Grant> grants = Grant.<Grant>find("id in ?1 order by id", distinct).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+        if (grants.size() != distinct.size()) {
+            List<Long> found = grants.stream().map(g -> g.id).toList();
+            throw GatehouseException.notFound("There is no grant " + distinct.stream().filter(id -> !found.contains(id))
+                    .map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + "; nothing was revoked.");
+        }
+        List<Long> revoked = new java.util.ArrayList<>();
+        List<Long> already = new java.util.ArrayList<>();
+        for (Grant grant : grants) {
+            if (grant.revokedAt != null) {
+                already.add(grant.id);
+            } else {
+                markRevoked(admin, grant, reason, origin, distinct.size());
+                revoked.add(grant.id);
+            }
+        }
+        return new BulkRevoke(revoked, already);
+    }
+
+    private void markRevoked(CurrentUser admin, Grant grant, String reason, RequestOrigin origin, Integer bulkSize) {
         grant.revokedAt = Instant.now();
         grant.revokedBy = admin.id();
         grant.revokedReason = reason.strip();
@@ -88,8 +153,8 @@ public class GrantAdminService {
                 .grant(grant.id)
                 .resource(grant.bucket + "/" + grant.resource)
                 .reason(grant.revokedReason)
-                .from(origin));
-        return grant;
+                .from(origin)
+                .detail("bulk", bulkSize));
     }
 
     /** Console filters; null fields do not filter. {@code before} is the keyset cursor (ids descending). */

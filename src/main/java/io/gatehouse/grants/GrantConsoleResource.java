@@ -26,6 +26,7 @@ import io.gatehouse.web.Ids;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.identity.Role;
+import io.gatehouse.stepup.StepUp;
 import io.gatehouse.web.Csrf;
 import io.gatehouse.web.GatehouseException;
 import io.quarkus.qute.CheckedTemplate;
@@ -42,7 +43,8 @@ public class GrantConsoleResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance grants(CurrentUser user, List<GrantAdminResource.GrantView> grants,
-                GrantAdminService.Filter filter, String status, Long nextBefore, String error, String notice);
+                GrantAdminService.Filter filter, String status, Long nextBefore, String error, String notice,
+                String grantResource, List<String> knownUsers, List<String> teams);
 
         static native TemplateInstance grant(CurrentUser user, GrantAdminResource.GrantView grant,
                 List<AuditTrail.Row> history, Long nextBefore);
@@ -52,9 +54,14 @@ public class GrantConsoleResource {
     private final CurrentUsers users;
     private final Csrf csrf;
     private final AuditTrail trail;
+    private final StepUp stepUp;
+    private final io.gatehouse.identity.Directory directory;
 
-    GrantConsoleResource(GrantAdminService admin, CurrentUsers users, Csrf csrf, AuditTrail trail) {
+    GrantConsoleResource(GrantAdminService admin, CurrentUsers users, Csrf csrf, AuditTrail trail, StepUp stepUp,
+            io.gatehouse.identity.Directory directory) {
+        this.directory = directory;
         this.trail = trail;
+        this.stepUp = stepUp;
         this.admin = admin;
         this.users = users;
         this.csrf = csrf;
@@ -65,9 +72,9 @@ public class GrantConsoleResource {
     public TemplateInstance page(@QueryParam("subject") String subject, @QueryParam("resource") String resource,
             @QueryParam("permission") String permission, @QueryParam("status") String status,
             @QueryParam("createdBy") String createdBy, @QueryParam("before") String before,
-            @QueryParam("notice") String notice) {
+            @QueryParam("notice") String notice, @QueryParam("grantResource") String grantResource) {
         return render(new GrantAdminService.Filter(blank(subject), blank(resource), permission(permission), blank(status),
-                blank(createdBy), before == null || before.isBlank() ? null : Ids.parse(before)), null, notice);
+                blank(createdBy), before == null || before.isBlank() ? null : Ids.parse(before)), null, notice, blank(grantResource));
     }
 
     @POST
@@ -88,9 +95,7 @@ public class GrantConsoleResource {
                     RequestOrigin.of(http));
             return Response.seeOther(URI.create("/admin/grants?notice=created-" + grant.id)).build();
         } catch (GatehouseException e) {
-            // Field-level message on the page itself, with the list still there.
-            return Response.status(e.status()).entity(render(new GrantAdminService.Filter(null, null, null, null, null, null),
-                    (e.field() == null ? "" : e.field() + ": ") + e.getMessage(), null)).build();
+            return refused(e);
         }
     }
 
@@ -119,12 +124,47 @@ public class GrantConsoleResource {
         return Response.seeOther(URI.create("/admin/grants?notice=revoked-" + id)).build();
     }
 
-    private TemplateInstance render(GrantAdminService.Filter filter, String error, String notice) {
+    /** Bulk revoke of the ticked grants: needs a recent sign-in (step-up); all or nothing. */
+    @POST
+    @Path("revoke")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response revokeSelected(@FormParam(Csrf.FIELD) String token, @FormParam("ids") List<String> ids,
+            @FormParam("reason") String reason, @Context HttpServerRequest http) {
+        csrf.verify(token);
+        CurrentUser user = users.current();
+        try {
+            if (ids == null || ids.isEmpty()) {
+                throw GatehouseException.badRequest("ids", "Tick at least one grant to revoke.");
+            }
+            String why = required("reason", reason);
+            stepUp.require(user, "bulk revoke", "/admin/grants");
+            var result = admin.revokeAll(user, ids.stream().map(id -> Ids.parse("ids", id)).toList(), why, RequestOrigin.of(http));
+            String notice = "revoked " + result.revoked().size() + (result.alreadyRevoked().isEmpty() ? ""
+                    : ", " + result.alreadyRevoked().size() + " had been revoked already");
+            return Response.seeOther(URI.create("/admin/grants?notice=" + java.net.URLEncoder.encode(notice,
+                    java.nio.charset.StandardCharsets.UTF_8))).build();
+        } catch (io.gatehouse.stepup.StepUpRequired e) {
+            throw e;
+        } catch (GatehouseException e) {
+            return refused(e);
+        }
+    }
+
+    /** Field-level message on the page itself, with the list still there. */
+    private Response refused(GatehouseException e) {
+        return Response.status(e.status()).entity(render(new GrantAdminService.Filter(null, null, null, null, null, null),
+                (e.field() == null ? "" : e.field() + ": ") + e.getMessage(), null, null)).build();
+    }
+
+    private TemplateInstance render(GrantAdminService.Filter filter, String error, String notice, String grantResource) {
         List<Grant> grants = admin.search(filter, PAGE_SIZE + 1);
         Long next = grants.size() > PAGE_SIZE ? grants.get(PAGE_SIZE - 1).id : null;
         List<GrantAdminResource.GrantView> views = grants.stream().limit(PAGE_SIZE).map(GrantAdminResource.GrantView::of).toList();
+        // Pickers for the create form: users who signed in recently, and every known team.
+        List<String> teams = io.gatehouse.teams.Team.<io.gatehouse.teams.Team>listAll(io.quarkus.panache.common.Sort.by("slug"))
+                .stream().map(team -> team.slug).toList();
         return Templates.grants(users.current(), views, filter, filter.status() == null ? "" : filter.status(), next, error,
-                notice);
+                notice, grantResource, directory.recentUsers(200), teams);
     }
 
     private static Instant until(String validFor, String validUntil) {

@@ -18,10 +18,12 @@ public class CurrentUsers {
 
     private final IdentityConfig config;
     private final SecurityIdentity identity;
+    private final Directory directory;
 
-    CurrentUsers(IdentityConfig config, SecurityIdentity identity) {
+    CurrentUsers(IdentityConfig config, SecurityIdentity identity, Directory directory) {
         this.config = config;
         this.identity = identity;
+        this.directory = directory;
     }
 
     /** The signed-in user of the current request; 401 when there is none. */
@@ -29,7 +31,9 @@ public class CurrentUsers {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
             throw new UnauthorizedException();
         }
-        return fromToken(token, identity.getRoles());
+        CurrentUser user = fromToken(token, identity.getRoles());
+        directory.seen(user);
+        return user;
     }
 
     CurrentUser fromToken(JsonWebToken token, Set<String> identityRoles) {

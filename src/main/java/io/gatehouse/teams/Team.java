@@ -54,6 +54,10 @@ public class Team extends PanacheEntityBase {
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
 
+    /** Last time a token naming this team was seen (written by the directory, read-only here). */
+    @Column(name = "last_seen_at", insertable = false, updatable = false)
+    public Instant lastSeenAt;
+
     @Column(name = "updated_at")
     public Instant updatedAt = Instant.now();
 

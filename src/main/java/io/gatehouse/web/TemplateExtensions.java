@@ -28,6 +28,21 @@ public class TemplateExtensions {
         return String.format(java.util.Locale.ROOT, value >= 10 ? "%.0f %s" : "%.1f %s", value, units[unit]);
     }
 
+    /** A size that reads back to exactly the same bytes (for form fields): "5 GiB", "300 MiB" or plain bytes. */
+    public static String exactSize(Long bytes) {
+        if (bytes == null) {
+            return "";
+        }
+        String[] units = { "TiB", "GiB", "MiB", "KiB" };
+        for (int i = 0; i < units.length; i++) {
+            long unit = 1L << (10 * (4 - i));
+            if (bytes % unit == 0) {
+                return bytes / unit + " " + units[i];
+            }
+        }
+        return bytes.toString();
+    }
+
     static String utc(Instant instant) {
         return instant == null ? "" : WHEN.format(instant);
     }

@@ -127,6 +127,55 @@ class BrowserUploadDownloadTest {
         }
     }
 
+    /**
+     * The admin flow in two browsers: carol grants alice an item from the catalog, alice's item turns from locked
+     * to available, carol revokes the grant, alice sees it locked again with the reason.
+     */
+    @Test
+    void anAdminGrantsAnItemToAliceInTheConsoleAndRevokesIt() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String key = "tests/" + tag + "/report-" + tag + ".txt";
+        io.gatehouse.support.Fixtures.item(s3, config.bucket(), key, "quarterly figures " + tag, "text/plain", "STANDARD");
+        String base = "http://localhost:" + port;
+        try (BrowserContext adminContext = browser.newContext(); BrowserContext aliceContext = browser.newContext()) {
+            Page alice = aliceContext.newPage();
+            alice.navigate(base + "/catalog?q=" + tag);
+            alice.click("button[name='predefined-alice']");
+            alice.waitForURL(base + "/catalog?q=" + tag);
+            assertThat(alice.locator("tbody tr").textContent()).contains("locked: no grant");
+
+            Page carol = adminContext.newPage();
+            carol.navigate(base + "/catalog?q=" + tag);
+            carol.click("button[name='predefined-carol']");
+            carol.waitForURL(base + "/catalog?q=" + tag);
+            carol.click("tbody tr details summary");
+            carol.click("text=Grant access to this item…");
+            assertThat(carol.inputValue("#resource")).isEqualTo(key);
+            assertThat(carol.inputValue("#resourceType")).isEqualTo("OBJECT");
+            carol.selectOption("#subjectType", "USER");
+            carol.fill("#subject", "alice");
+            carol.selectOption("#validFor", "7d");
+            carol.fill("#reason", "Browser test " + tag);
+            carol.click("text=Create grant");
+            assertThat(carol.textContent("[role=status]")).contains("created-");
+
+            alice.reload();
+            assertThat(alice.locator("tbody tr").textContent()).contains("available");
+            assertThat(alice.locator("tbody tr button[type=submit]").count()).isEqualTo(1);
+
+            carol.navigate(base + "/admin/grants?resource=" + key);
+            var row = carol.locator("tbody tr", new Page.LocatorOptions().setHasText("Browser test " + tag));
+            row.locator("input[name=reason]").fill("access no longer needed");
+            row.locator("button:has-text('Revoke')").click();
+            assertThat(carol.textContent("[role=status]")).contains("revoked-");
+
+            alice.reload();
+            assertThat(alice.locator("tbody tr").textContent()).contains("locked: grant revoked");
+            assertThat(alice.locator("tbody tr span.status-bad").getAttribute("title")).isEqualTo("Your grant for this item was revoked.");
+            assertThat(alice.locator("tbody tr button[type=submit]").count()).isZero();
+        }
+    }
+
     /** Request body bytes Gatehouse's HTTP server has read so far (Micrometer's http.server.bytes.read). */
     private static double requestBytesRead(String base) throws Exception {
         String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

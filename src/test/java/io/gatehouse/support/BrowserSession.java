@@ -23,8 +23,20 @@ public final class BrowserSession {
 
     public static BrowserSession signIn(String user) {
         BrowserSession session = new BrowserSession();
-        Response toLogin = session.get("/");
+        session.logInAt(session.get("/"), user);
+        return session;
+    }
+
+    /**
+     * Follows a portal redirect to the IdP, presses the user's button on its login page and follows the callback;
+     * returns the portal's answer to the callback (usually a redirect to the page first asked for).
+     */
+    public Response logInAt(Response toLogin, String user) {
+        BrowserSession session = this;
         String loginPage = toLogin.getHeader("Location");
+        if (loginPage == null || !loginPage.contains("/authorize")) {
+            throw new IllegalStateException("not a redirect to the IdP: " + toLogin.statusCode() + " " + loginPage);
+        }
         Response page = given().redirects().follow(false).get(loginPage);
         Map<String, String> form = new HashMap<>();
         Matcher hidden = HIDDEN.matcher(page.asString());
@@ -40,13 +52,45 @@ public final class BrowserSession {
         if (!session.cookies.keySet().stream().anyMatch(name -> name.startsWith("q_session"))) {
             throw new IllegalStateException("no session after login: " + landed.statusCode());
         }
-        return session;
+        return landed;
+    }
+
+    public boolean hasCookie(String name) {
+        return cookies.containsKey(name);
     }
 
     public Response get(String path) {
         Response response = given().redirects().follow(false).cookies(cookies).accept("text/html").get(path);
-        cookies.putAll(response.getCookies());
+        keepCookies(response);
         return response;
+    }
+
+    /** A multipart form post (file uploads), with the CSRF token read from the page. */
+    public Response postMultipart(String pagePath, String action, Map<String, String> fields, String fileField, String fileName,
+            byte[] file) {
+        Matcher token = CSRF.matcher(get(pagePath).asString());
+        var request = given().redirects().follow(false).cookies(cookies).accept("text/html");
+        if (token.find()) {
+            request.multiPart("csrf-token", token.group(1));
+        }
+        fields.forEach(request::multiPart);
+        if (file != null) {
+            request.multiPart(fileField, fileName, file, "text/csv");
+        }
+        Response response = request.post(action);
+        keepCookies(response);
+        return response;
+    }
+
+    /** Like a browser: cookies set are kept, cookies expired (Max-Age=0) are dropped. */
+    private void keepCookies(Response response) {
+        for (io.restassured.http.Cookie cookie : response.getDetailedCookies()) {
+            if (cookie.getMaxAge() == 0 || cookie.getValue() == null || cookie.getValue().isEmpty()) {
+                cookies.remove(cookie.getName());
+            } else {
+                cookies.put(cookie.getName(), cookie.getValue());
+            }
+        }
     }
 
     /** Posts a form the way the page's own form would, with the CSRF token read from that page. */
@@ -63,7 +107,7 @@ public final class BrowserSession {
     public Response postRaw(String action, Map<String, String> form) {
         Response response = given().redirects().follow(false).cookies(cookies).accept("text/html")
                 .contentType("application/x-www-form-urlencoded").formParams(form).post(action);
-        cookies.putAll(response.getCookies());
+        keepCookies(response);
         return response;
     }
 }

@@ -1,0 +1,123 @@
+package io.gatehouse.identity;
+
+import java.sql.Array;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * The users and teams Gatehouse has seen in accepted tokens. Grant imports check subjects against it, and the
+ * teams page lists every team the IdP names, stored settings or not. Written at most once an hour per user and
+ * JVM (an in-memory note keeps the hot paths free of writes).
+ */
+@ApplicationScoped
+public class Directory {
+
+    private static final Logger LOG = Logger.getLogger(Directory.class);
+    private static final long REFRESH_MILLIS = 3_600_000;
+    private static final String TEAM_SLUG = "[a-z0-9][a-z0-9._-]{0,62}";
+
+    private final DataSource db;
+    private final Map<CurrentUser, Long> recorded = new ConcurrentHashMap<>();
+
+    Directory(DataSource db) {
+        this.db = db;
+    }
+
+    /** Notes the user (and their teams) as seen; never fails the request it is called from. */
+    void seen(CurrentUser user) {
+        long now = System.currentTimeMillis();
+        Long last = recorded.get(user);
+        if (last != null && now - last < REFRESH_MILLIS) {
+            return;
+        }
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            return; // no JDBC on the event loop; the next blocking request records it
+        }
+        if (recorded.size() > 100_000) {
+            recorded.clear();
+        }
+        recorded.put(user, now);
+        try {
+            QuarkusTransaction.requiringNew().run(() -> record(user));
+        } catch (RuntimeException e) {
+            recorded.remove(user);
+            LOG.warnf("Could not note user %s as seen: %s", user.id(), e.getMessage());
+        }
+    }
+
+    private void record(CurrentUser user) {
+        try (var connection = db.getConnection();
+                var upsertUser = connection.prepareStatement("""
+                        INSERT INTO known_user (id, display_name, teams) VALUES (?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, teams = excluded.teams,
+                                                       last_seen_at = now()""");
+                var upsertTeam = connection.prepareStatement("""
+                        INSERT INTO team (slug, display_name, key_prefix, last_seen_at) VALUES (?, ?, ?, now())
+                        ON CONFLICT (slug) DO UPDATE SET last_seen_at = now()""")) {
+            Array teams = connection.createArrayOf("text", user.teams().toArray());
+            upsertUser.setString(1, user.id());
+            upsertUser.setString(2, user.displayName());
+            upsertUser.setArray(3, teams);
+            upsertUser.executeUpdate();
+            for (String team : user.teams()) {
+                if (team.matches(TEAM_SLUG)) {
+                    upsertTeam.setString(1, team);
+                    upsertTeam.setString(2, team);
+                    upsertTeam.setString(3, "teams/" + team + "/");
+                    upsertTeam.executeUpdate();
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Which of these user ids have been seen. */
+    public Set<String> knownUsers(List<String> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        try (var connection = db.getConnection();
+                var select = connection.prepareStatement("SELECT id FROM known_user WHERE id = ANY (?)")) {
+            select.setArray(1, connection.createArrayOf("text", ids.toArray()));
+            Set<String> known = new java.util.HashSet<>();
+            try (var rows = select.executeQuery()) {
+                while (rows.next()) {
+                    known.add(rows.getString(1));
+                }
+            }
+            return known;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Up to {@code limit} user ids, most recently seen first (for pickers). */
+    public List<String> recentUsers(int limit) {
+        try (var connection = db.getConnection();
+                var select = connection.prepareStatement("SELECT id FROM known_user ORDER BY last_seen_at DESC LIMIT ?")) {
+            select.setInt(1, limit);
+            List<String> ids = new ArrayList<>();
+            try (var rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}

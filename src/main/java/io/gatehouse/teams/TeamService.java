@@ -1,0 +1,258 @@
+package io.gatehouse.teams;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import io.gatehouse.audit.AuditEntry;
+import io.gatehouse.audit.AuditOutcome;
+import io.gatehouse.audit.AuditService;
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.uploads.UploadConfig;
+import io.gatehouse.web.GatehouseException;
+import io.gatehouse.web.StoreUnavailable;
+
+/** Teams as admins see them: stored settings, the policy in effect, and what their uploads use. */
+@ApplicationScoped
+public class TeamService {
+
+    /** S3's largest object. */
+    static final long MAX_OBJECT_LIMIT = 5L * 1024 * 1024 * 1024 * 1024;
+    private static final String CONTENT_TYPE = "[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*";
+    private static final String KMS_KEY = "(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key|alias)/[A-Za-z0-9/_-]+)"
+            + "|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(alias/[A-Za-z0-9/_-]+)";
+
+    /** A team with its effective policy; {@code *Default} says the value is the configured default. */
+    public record TeamView(String slug, String displayName, String keyPrefix, List<String> allowedContentTypes,
+            boolean typesDefault, long maxObjectBytes, boolean maxObjectDefault, long quotaBytes, boolean quotaDefault,
+            int maxFilesPerSession, boolean maxFilesDefault, long usedBytes, String sseMode, String kmsKeyId,
+            String accessPointArn, Instant lastSeenAt, Instant updatedAt) {
+
+        public String typesText() {
+            return String.join(", ", allowedContentTypes);
+        }
+
+        public int usedPercent() {
+            return (int) Math.min(100, usedBytes * 100 / Math.max(1, quotaBytes));
+        }
+    }
+
+    /** An edit as submitted; blank policy fields mean "use the default". */
+    public record Settings(String displayName, String allowedContentTypes, String maxObjectBytes, String quotaBytes,
+            String maxFilesPerSession, String sseMode, String kmsKeyId) {
+
+        /** The form as it stands for a stored team: overrides filled in, defaults left blank. */
+        static Settings of(TeamView team) {
+            return new Settings(team.displayName(), team.typesDefault() ? "" : team.typesText(),
+                    team.maxObjectDefault() ? "" : io.gatehouse.web.TemplateExtensions.exactSize(team.maxObjectBytes()),
+                    team.quotaDefault() ? "" : io.gatehouse.web.TemplateExtensions.exactSize(team.quotaBytes()),
+                    team.maxFilesDefault() ? "" : Integer.toString(team.maxFilesPerSession()), team.sseMode(),
+                    team.kmsKeyId() == null ? "" : team.kmsKeyId());
+        }
+
+        /** Whether applying these settings changes the team's encryption (which needs a step-up). */
+        boolean changesEncryption(Team team) {
+            String mode = blankToNull(sseMode);
+            return mode != null && !mode.equals(team.sseMode) || !Objects.equals(blankToNull(kmsKeyId), team.kmsKeyId);
+        }
+    }
+
+    private final DataSource db;
+    private final UploadConfig defaults;
+    private final AuditService audit;
+
+    TeamService(DataSource db, UploadConfig defaults, AuditService audit) {
+        this.db = db;
+        this.defaults = defaults;
+        this.audit = audit;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<TeamView> list() {
+        Map<String, Long> usage = usage();
+        return Team.<Team>listAll(io.quarkus.panache.common.Sort.by("slug")).stream()
+                .map(team -> view(team, usage.getOrDefault(team.slug, 0L))).toList();
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public TeamView get(String slug) {
+        return view(find(slug, LockModeType.NONE), usage().getOrDefault(slug, 0L));
+    }
+
+    public boolean changesEncryption(String slug, Settings settings) {
+        return settings.changesEncryption(find(slug, LockModeType.NONE));
+    }
+
+    /** Validates every field first (field-level message for the first problem), then saves and audits the changes. */
+    @Transactional
+    public TeamView update(CurrentUser admin, String slug, Settings settings, RequestOrigin origin) {
+        Team team = find(slug, LockModeType.PESSIMISTIC_WRITE);
+        String displayName = blankToNull(settings.displayName());
+        if (displayName == null || displayName.length() > 200) {
+            throw GatehouseException.badRequest("displayName", "Give the team a name of 1 to 200 characters.");
+        }
+        List<String> types = contentTypes(settings.allowedContentTypes());
+        Long maxObject = bytes("maxObjectBytes", settings.maxObjectBytes(), MAX_OBJECT_LIMIT);
+        Long quota = bytes("quotaBytes", settings.quotaBytes(), Long.MAX_VALUE / 2);
+        Long maxFiles = positive("maxFilesPerSession", settings.maxFilesPerSession(), 10_000);
+        String sseMode = settings.sseMode() == null || settings.sseMode().isBlank() ? team.sseMode : settings.sseMode().strip();
+        if (!List.of("DEFAULT", "SSE_S3", "SSE_KMS").contains(sseMode)) {
+            throw GatehouseException.badRequest("sseMode", "Pick DEFAULT (the bucket's default encryption), SSE_S3 or SSE_KMS.");
+        }
+        String kmsKey = blankToNull(settings.kmsKeyId());
+        if ("SSE_KMS".equals(sseMode) && (kmsKey == null || !kmsKey.matches(KMS_KEY))) {
+            throw GatehouseException.badRequest("kmsKeyId",
+                    "SSE_KMS needs a KMS key: a key ARN, an alias ARN, a key id (UUID) or alias/name.");
+        }
+        if (!"SSE_KMS".equals(sseMode) && kmsKey != null) {
+            throw GatehouseException.badRequest("kmsKeyId", "A KMS key is only used with SSE_KMS; leave it empty.");
+        }
+        Map<String, Object> changes = new LinkedHashMap<>();
+        change(changes, "displayName", team.displayName, displayName);
+        change(changes, "allowedContentTypes", team.allowedContentTypes, types);
+        change(changes, "maxObjectBytes", team.maxObjectBytes, maxObject);
+        change(changes, "quotaBytes", team.quotaBytes, quota);
+        change(changes, "maxFilesPerSession", team.maxFilesPerSession, maxFiles == null ? null : maxFiles.intValue());
+        change(changes, "sseMode", team.sseMode, sseMode);
+        change(changes, "kmsKeyId", team.kmsKeyId, kmsKey);
+        if (!changes.isEmpty()) {
+            team.displayName = displayName;
+            team.allowedContentTypes = types;
+            team.maxObjectBytes = maxObject;
+            team.quotaBytes = quota;
+            team.maxFilesPerSession = maxFiles == null ? null : maxFiles.intValue();
+            team.sseMode = sseMode;
+            team.kmsKeyId = kmsKey;
+            team.updatedAt = Instant.now();
+            AuditEntry entry = AuditEntry.of(admin.id(), "TEAM_UPDATED", AuditOutcome.SUCCEEDED).resource("team/" + slug).from(origin);
+            changes.forEach(entry::detail);
+            audit.record(entry);
+        }
+        return view(team, usage().getOrDefault(slug, 0L));
+    }
+
+    private static void change(Map<String, Object> changes, String field, Object before, Object after) {
+        if (!Objects.equals(before, after)) {
+            Map<String, Object> pair = new LinkedHashMap<>();
+            pair.put("from", before);
+            pair.put("to", after);
+            changes.put(field, pair);
+        }
+    }
+
+    private Team find(String slug, LockModeType lock) {
+        Team team = slug == null ? null : Team.findById(slug, lock);
+        if (team == null) {
+            throw GatehouseException.notFound("There is no team \"" + slug + "\".");
+        }
+        return team;
+    }
+
+    private TeamView view(Team team, long used) {
+        return new TeamView(team.slug, team.displayName, team.keyPrefix,
+                team.allowedContentTypes != null ? team.allowedContentTypes : defaults.allowedContentTypes(),
+                team.allowedContentTypes == null,
+                team.maxObjectBytes != null ? team.maxObjectBytes : defaults.maxObjectBytes(), team.maxObjectBytes == null,
+                team.quotaBytes != null ? team.quotaBytes : defaults.quotaBytes(), team.quotaBytes == null,
+                team.maxFilesPerSession != null ? team.maxFilesPerSession : defaults.maxFilesPerSession(),
+                team.maxFilesPerSession == null, used, team.sseMode, team.kmsKeyId, team.accessPointArn, team.lastSeenAt,
+                team.updatedAt);
+    }
+
+    /** Bytes each team's quota holds: listed items plus uploads in flight (the same sum the upload check uses). */
+    private Map<String, Long> usage() {
+        Map<String, Long> usage = new LinkedHashMap<>();
+        try (var connection = db.getConnection(); var select = connection.prepareStatement("""
+                SELECT team, sum(bytes) FROM (
+                    SELECT owner_team AS team, size_bytes AS bytes FROM content_item WHERE owner_team IS NOT NULL
+                    UNION ALL
+                    SELECT team_slug, declared_size FROM upload_session WHERE status = 'PENDING') used
+                GROUP BY team""");
+                var rows = select.executeQuery()) {
+            while (rows.next()) {
+                usage.put(rows.getString(1), rows.getLong(2));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new StoreUnavailable("Could not read team usage", e);
+        }
+        return usage;
+    }
+
+    private static List<String> contentTypes(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        List<String> types = new ArrayList<>();
+        for (String type : Arrays.stream(raw.split("[,\\s]+")).filter(t -> !t.isBlank()).map(String::strip).toList()) {
+            String lower = type.toLowerCase(java.util.Locale.ROOT);
+            if (!lower.matches(CONTENT_TYPE) || lower.length() > 127) {
+                throw GatehouseException.badRequest("allowedContentTypes", "\"" + type + "\" is not a media type like text/plain.");
+            }
+            if (!types.contains(lower)) {
+                types.add(lower);
+            }
+        }
+        return types;
+    }
+
+    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile(
+            "(\\d+(?:\\.\\d+)?)\\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** A size in bytes, or with a unit: "500 MiB", "5 GiB", "2 TB". */
+    static Long bytes(String field, String raw, long max) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        var match = SIZE.matcher(raw.strip());
+        if (match.matches()) {
+            String unit = match.group(2) == null ? "B" : match.group(2).toUpperCase(java.util.Locale.ROOT);
+            long factor = switch (unit) {
+                case "KIB" -> 1L << 10;
+                case "MIB" -> 1L << 20;
+                case "GIB" -> 1L << 30;
+                case "TIB" -> 1L << 40;
+                case "KB" -> 1_000L;
+                case "MB" -> 1_000_000L;
+                case "GB" -> 1_000_000_000L;
+                case "TB" -> 1_000_000_000_000L;
+                default -> 1L;
+            };
+            java.math.BigDecimal value = new java.math.BigDecimal(match.group(1)).multiply(java.math.BigDecimal.valueOf(factor));
+            if (value.signum() > 0 && value.compareTo(java.math.BigDecimal.valueOf(max)) <= 0) {
+                return value.setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+            }
+        }
+        throw GatehouseException.badRequest(field, "Use a size such as 500 MiB or 5 GiB (at most " + max
+                + " bytes), or leave it empty for the default.");
+    }
+
+    private static Long positive(String field, String raw, long max) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            long value = Long.parseLong(raw.strip().replace("_", ""));
+            if (value > 0 && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw GatehouseException.badRequest(field, "Use a whole number from 1 to " + max + ", or leave it empty for the default.");
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}
