@@ -1,5 +1,6 @@
 package io.gatehouse.catalog;
 
+import jakarta.annotation.security.RolesAllowed;
 import java.util.List;
 
 import jakarta.ws.rs.GET;
@@ -8,17 +9,18 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import io.gatehouse.identity.Role;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.web.Ids;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.web.GatehouseException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.quarkus.security.Authenticated;
 
 /** The catalog: every item, marked available or locked (and why) for the signed-in user. */
 @Path("/")
-@Authenticated
+// Content is for people who use it: an auditor-only account sees the audit trail and nothing else.
+@RolesAllowed({ Role.USER, Role.PREMIUM, Role.ADMIN })
 public class CatalogResource {
 
     @CheckedTemplate

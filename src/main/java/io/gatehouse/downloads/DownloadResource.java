@@ -1,5 +1,6 @@
 package io.gatehouse.downloads;
 
+import jakarta.annotation.security.RolesAllowed;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.gatehouse.identity.Role;
 import io.gatehouse.audit.AuditEvent;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.web.Ids;
@@ -30,7 +32,6 @@ import io.gatehouse.web.ErrorBody;
 import io.gatehouse.web.GatehouseException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.quarkus.security.Authenticated;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -38,7 +39,8 @@ import io.vertx.core.http.HttpServerRequest;
  * straight from S3 to the caller.
  */
 @Path("/")
-@Authenticated
+// Content is for people who use it: an auditor-only account sees the audit trail and nothing else.
+@RolesAllowed({ Role.USER, Role.PREMIUM, Role.ADMIN })
 public class DownloadResource {
 
     @CheckedTemplate

@@ -1,5 +1,6 @@
 package io.gatehouse.uploads;
 
+import jakarta.annotation.security.RolesAllowed;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -17,13 +18,13 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.gatehouse.identity.Role;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.web.GatehouseException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.quarkus.security.Authenticated;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -31,7 +32,8 @@ import io.vertx.core.http.HttpServerRequest;
  * and the Upload / My uploads pages.
  */
 @Path("/")
-@Authenticated
+// Content is for people who use it: an auditor-only account sees the audit trail and nothing else.
+@RolesAllowed({ Role.USER, Role.PREMIUM, Role.ADMIN })
 public class UploadResource {
 
     @CheckedTemplate

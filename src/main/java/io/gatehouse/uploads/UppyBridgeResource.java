@@ -1,5 +1,6 @@
 package io.gatehouse.uploads;
 
+import jakarta.annotation.security.RolesAllowed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -17,10 +18,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.gatehouse.identity.Role;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.web.GatehouseException;
-import io.quarkus.security.Authenticated;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -29,7 +30,8 @@ import io.vertx.core.http.HttpServerRequest;
  * works unchanged while Gatehouse keeps control; only the part PUTs go to S3 (with URLs signed by Gatehouse).
  */
 @Path("/api/uploads/{id}/s3")
-@Authenticated
+// Content is for people who use it: an auditor-only account sees the audit trail and nothing else.
+@RolesAllowed({ Role.USER, Role.PREMIUM, Role.ADMIN })
 public class UppyBridgeResource {
 
     private static final Pattern PART = Pattern.compile(

@@ -38,7 +38,10 @@ class AuditTrailTest {
      */
     @Test
     void roleMatrixForAdminAndAuditEndpoints() {
-        record Endpoint(String method, String path, int admin, int auditor) {
+        record Endpoint(String method, String path, int admin, int auditor, int user) {
+            Endpoint(String method, String path, int admin, int auditor) {
+                this(method, path, admin, auditor, 403);
+            }
         }
         List<Endpoint> endpoints = List.of(
                 new Endpoint("GET", "/api/admin/grants", 200, 403),
@@ -62,9 +65,14 @@ class AuditTrailTest {
                 new Endpoint("GET", "/api/audit/verify", 200, 200),
                 new Endpoint("GET", "/api/audit/export.csv?actor=nobody", 200, 200),
                 new Endpoint("GET", "/audit", 200, 200),
-                new Endpoint("GET", "/audit/1", 200, 200));
+                new Endpoint("GET", "/audit/1", 200, 200),
+                // Content: for users, premium users and admins; an auditor sees the audit trail and nothing else.
+                new Endpoint("GET", "/api/items", 200, 403, 200),
+                new Endpoint("GET", "/catalog", 200, 403, 200),
+                new Endpoint("GET", "/downloads", 200, 403, 200));
         for (Endpoint endpoint : endpoints) {
-            Map<String, Integer> expected = Map.of("alice", 403, "bob", 403, "dave", endpoint.auditor(), "carol", endpoint.admin());
+            Map<String, Integer> expected = Map.of("alice", endpoint.user(), "bob", endpoint.user(), "dave", endpoint.auditor(),
+                    "carol", endpoint.admin());
             for (var entry : expected.entrySet()) {
                 var request = given().auth().oauth2(Tokens.of(entry.getKey())).redirects().follow(false);
                 if (endpoint.method().equals("POST")) {
@@ -105,6 +113,27 @@ class AuditTrailTest {
                 .body("rows.rowHash", everyItem(notNullValue()));
         given().auth().oauth2(Tokens.of("dave")).queryParam("from", "yesterday")
                 .when().get("/api/audit").then().statusCode(400).body("field", equalTo("from"));
+    }
+
+    /** A resource prefix pages newest first and matches by prefix only (wildcards in it match themselves). */
+    @Test
+    void theResourceFilterPagesNewestFirst() {
+        String prefix = "gatehouse-demo/tests/" + UUID.randomUUID() + "/a_";
+        List<Long> inserted = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            inserted.add(insert("resource-test", "TEST_EVENT", "SUCCEEDED", prefix + i));
+        }
+        insert("resource-test", "TEST_EVENT", "SUCCEEDED", prefix.replace("a_", "ab") + "x"); // '_' is no wildcard
+        List<Long> newestFirst = new java.util.ArrayList<>(inserted);
+        java.util.Collections.reverse(newestFirst);
+        var first = given().auth().oauth2(Tokens.of("dave")).queryParam("resource", prefix)
+                .when().get("/api/audit").then().statusCode(200).extract().jsonPath();
+        assertThat(first.getList("rows.id", Long.class)).containsExactlyElementsOf(newestFirst.subList(0, 50));
+        var second = given().auth().oauth2(Tokens.of("dave")).queryParam("resource", prefix)
+                .queryParam("before", first.getLong("nextBefore")).when().get("/api/audit").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(second.getList("rows.id", Long.class)).containsExactlyElementsOf(newestFirst.subList(50, 60));
+        assertThat(second.getString("nextBefore")).isNull();
     }
 
     @Test
@@ -159,11 +188,16 @@ class AuditTrailTest {
     }
 
     private long insert(String actor, String action, String outcome) {
+        return insert(actor, action, outcome, null);
+    }
+
+    private long insert(String actor, String action, String outcome, String resource) {
         try (var connection = db.getConnection(); var insert = connection.prepareStatement(
-                "INSERT INTO audit_event (actor, action, outcome) VALUES (?, ?, ?) RETURNING id")) {
+                "INSERT INTO audit_event (actor, action, outcome, resource) VALUES (?, ?, ?, ?) RETURNING id")) {
             insert.setString(1, actor);
             insert.setString(2, action);
             insert.setString(3, outcome);
+            insert.setString(4, resource);
             var rows = insert.executeQuery();
             rows.next();
             return rows.getLong(1);
