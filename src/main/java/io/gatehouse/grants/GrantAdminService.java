@@ -160,6 +160,27 @@ public class GrantAdminService {
     /** Console filters; null fields do not filter. {@code before} is the keyset cursor (ids descending). */
     public record Filter(String subject, String resourcePrefix, Grant.Permission permission, String status, String createdBy,
             Long before) {
+
+        public String permissionName() {
+            return permission == null ? "" : permission.name();
+        }
+
+        /** The filters as query parameters ({@code &name=value}…), for the next-page link. */
+        public String queryString() {
+            StringBuilder query = new StringBuilder();
+            java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+            values.put("subject", subject);
+            values.put("resource", resourcePrefix);
+            values.put("permission", permission == null ? null : permission.name());
+            values.put("status", status);
+            values.put("createdBy", createdBy);
+            values.forEach((name, value) -> {
+                if (value != null) {
+                    query.append('&').append(name).append('=').append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            });
+            return query.toString();
+        }
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
@@ -71,8 +70,10 @@ public class GrantImport {
         this.s3 = s3;
     }
 
-    /** Checks the file; when {@code dryRun} is false and every row is valid, writes all grants (or none). */
-    @Transactional
+    /**
+     * Checks the file; when {@code dryRun} is false and every row is valid, writes all grants (or none). The file is
+     * read before the transaction starts, so a slow upload never holds a database connection.
+     */
     public Report run(CurrentUser user, Reader csv, boolean dryRun, RequestOrigin origin) {
         List<Row> rows = new ArrayList<>();
         List<GrantAdminResource.CreateGrant> requests = new ArrayList<>();
@@ -82,6 +83,17 @@ public class GrantImport {
         }
         if (rows.isEmpty()) {
             return new Report("The file has a header but no rows.", List.of(), dryRun, false, null);
+        }
+        return io.quarkus.narayana.jta.QuarkusTransaction.joiningExisting()
+                .call(() -> checkAndWrite(user, rows, requests, dryRun, origin));
+    }
+
+    private Report checkAndWrite(CurrentUser user, List<Row> rows, List<GrantAdminResource.CreateGrant> requests, boolean dryRun,
+            RequestOrigin origin) {
+        for (int i = 0; i < rows.size(); i++) {
+            if (requests.get(i) != null) {
+                rows.get(i).problems().addAll(admin.problemsWith(requests.get(i)));
+            }
         }
         checkSubjects(rows, requests);
         checkOverlaps(rows, requests);
@@ -137,9 +149,6 @@ public class GrantImport {
                     problems.add(new GrantAdminService.Problem(null, "has " + fields.size() + " fields, the header " + names.size() + "."));
                 }
                 GrantAdminResource.CreateGrant request = parse(values, problems);
-                if (request != null) {
-                    problems.addAll(admin.problemsWith(request));
-                }
                 rows.add(new Row(line, values, problems, null));
                 requests.add(request);
             }

@@ -89,35 +89,31 @@ public class Directory {
         if (ids.isEmpty()) {
             return Set.of();
         }
-        try (var connection = db.getConnection();
-                var select = connection.prepareStatement("SELECT id FROM known_user WHERE id = ANY (?)")) {
-            select.setArray(1, connection.createArrayOf("text", ids.toArray()));
-            Set<String> known = new java.util.HashSet<>();
-            try (var rows = select.executeQuery()) {
-                while (rows.next()) {
-                    known.add(rows.getString(1));
-                }
-            }
-            return known;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+        return Set.copyOf(strings("SELECT id FROM known_user WHERE id = ANY (?)",
+                (connection, select) -> select.setArray(1, connection.createArrayOf("text", ids.toArray()))));
     }
 
     /** Up to {@code limit} user ids, most recently seen first (for pickers). */
     public List<String> recentUsers(int limit) {
-        try (var connection = db.getConnection();
-                var select = connection.prepareStatement("SELECT id FROM known_user ORDER BY last_seen_at DESC LIMIT ?")) {
-            select.setInt(1, limit);
-            List<String> ids = new ArrayList<>();
+        return strings("SELECT id FROM known_user ORDER BY last_seen_at DESC LIMIT ?", (connection, select) -> select.setInt(1, limit));
+    }
+
+    private interface Binder {
+        void bind(java.sql.Connection connection, java.sql.PreparedStatement select) throws SQLException;
+    }
+
+    private List<String> strings(String sql, Binder binder) {
+        try (var connection = db.getConnection(); var select = connection.prepareStatement(sql)) {
+            binder.bind(connection, select);
+            List<String> values = new ArrayList<>();
             try (var rows = select.executeQuery()) {
                 while (rows.next()) {
-                    ids.add(rows.getString(1));
+                    values.add(rows.getString(1));
                 }
             }
-            return ids;
+            return values;
         } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            throw new io.gatehouse.web.StoreUnavailable("could not read the directory: " + e.getMessage(), e);
         }
     }
 }

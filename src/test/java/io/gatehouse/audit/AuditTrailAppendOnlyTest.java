@@ -34,6 +34,8 @@ class AuditTrailAppendOnlyTest {
         assertRefused("UPDATE audit_event SET actor = 'someone-else' WHERE id = " + id);
         // Sealing may fill in the chain columns, but not together with any other change.
         assertRefused("UPDATE audit_event SET actor = 'someone-else', chain_seq = 999999999, row_hash = '\\x00' WHERE id = " + id);
+        assertRefused("UPDATE audit_event SET reason = 'added later', chain_seq = 999999999 WHERE id = " + id);
+        assertRefused("UPDATE audit_event SET details = '{\"forged\": true}', chain_seq = 999999999 WHERE id = " + id);
         assertRefused("DELETE FROM audit_event WHERE id = " + id);
         assertRefused("TRUNCATE audit_event");
 

@@ -43,6 +43,17 @@ class MigrationsTest {
                 tables.add(rows.getString(1));
             }
             assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
+            // The append-only trigger (V8) lets sealing change the chain columns only by comparing every other column
+            // by name: a new column must be added there, and here.
+            List<String> auditColumns = new ArrayList<>();
+            try (var columns = connection.createStatement().executeQuery(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_event' ORDER BY ordinal_position")) {
+                while (columns.next()) {
+                    auditColumns.add(columns.getString(1));
+                }
+            }
+            assertThat(auditColumns).containsExactly("id", "occurred_at", "actor", "action", "outcome", "reason", "resource",
+                    "grant_id", "client_ip", "user_agent", "details", "chain_seq", "prev_hash", "row_hash");
         }
         assertThat(tables).contains("team", "content_item", "access_grant", "upload_session", "audit_event");
     }
