@@ -17,3 +17,15 @@ document.addEventListener('change', (event) => {
     });
   }
 });
+
+// File inputs with data-max-bytes: say at once when a file is too large, instead of a failed upload later.
+document.addEventListener('change', (event) => {
+  const input = event.target;
+  const max = Number(input.dataset?.maxBytes);
+  if (input.type === 'file' && max && input.files?.[0]) {
+    input.setCustomValidity(input.files[0].size > max
+      ? `This file is ${(input.files[0].size / 1048576).toFixed(1)} MiB; the limit is ${(max / 1048576).toFixed(0)} MiB. Split it into smaller files.`
+      : '');
+    input.reportValidity();
+  }
+});

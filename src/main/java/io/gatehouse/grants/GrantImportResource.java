@@ -34,15 +34,19 @@ public class GrantImportResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance importGrants(CurrentUser user, java.util.List<String> columns, int maxRows,
+        static native TemplateInstance importGrants(CurrentUser user, java.util.List<String> columns, int maxRows, long maxBytes,
                 GrantImport.Report report, String csv, boolean confirm);
     }
 
     private final GrantImport imports;
     private final CurrentUsers users;
     private final Csrf csrf;
+    /** Vert.x refuses larger request bodies before Gatehouse sees them; the page says so up front. */
+    private final long maxBytes;
 
-    GrantImportResource(GrantImport imports, CurrentUsers users, Csrf csrf) {
+    GrantImportResource(GrantImport imports, CurrentUsers users, Csrf csrf,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.limits.max-body-size") io.quarkus.runtime.configuration.MemorySize maxBody) {
+        this.maxBytes = maxBody.asLongValue();
         this.imports = imports;
         this.users = users;
         this.csrf = csrf;
@@ -51,7 +55,7 @@ public class GrantImportResource {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page() {
-        return Templates.importGrants(users.current(), GrantImport.COLUMNS, GrantImport.MAX_ROWS, null, null, false);
+        return Templates.importGrants(users.current(), GrantImport.COLUMNS, GrantImport.MAX_ROWS, maxBytes, null, null, false);
     }
 
     /** The page's form: a file (or pasted text); "check" runs the dry run, "import" writes. */
@@ -68,7 +72,7 @@ public class GrantImportResource {
         GrantImport.Report report = imports.run(users.current(), new StringReader(csv), !"import".equals(action),
                 RequestOrigin.of(http));
         int status = report.valid() || report.imported() ? 200 : 422;
-        return Response.status(status).entity(Templates.importGrants(users.current(), GrantImport.COLUMNS, GrantImport.MAX_ROWS,
+        return Response.status(status).entity(Templates.importGrants(users.current(), GrantImport.COLUMNS, GrantImport.MAX_ROWS, maxBytes,
                 report, report.imported() ? null : csv, report.valid() && !report.imported())).build();
     }
 }
