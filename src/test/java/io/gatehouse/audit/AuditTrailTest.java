@@ -134,6 +134,17 @@ class AuditTrailTest {
                 .extract().jsonPath();
         assertThat(second.getList("rows.id", Long.class)).containsExactlyElementsOf(newestFirst.subList(50, 60));
         assertThat(second.getString("nextBefore")).isNull();
+
+        // Buried under newer rows of other resources, the same rows come from the resource index, in the same order.
+        try (var connection = db.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO audit_event (actor, action, outcome, resource) SELECT 'resource-test', 'TEST_EVENT', "
+                    + "'SUCCEEDED', 'gatehouse-demo/elsewhere/' || g FROM generate_series(1, " + (AuditTrail.RECENT_WINDOW + 1) + ") g");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        var buried = given().auth().oauth2(Tokens.of("dave")).queryParam("resource", prefix)
+                .when().get("/api/audit").then().statusCode(200).extract().jsonPath();
+        assertThat(buried.getList("rows.id", Long.class)).containsExactlyElementsOf(newestFirst.subList(0, 50));
     }
 
     @Test
