@@ -62,8 +62,10 @@ public class GrantImport {
     private final Directory directory;
     private final AuditService audit;
     private final S3Config s3;
+    private final javax.sql.DataSource db;
 
-    GrantImport(GrantAdminService admin, Directory directory, AuditService audit, S3Config s3) {
+    GrantImport(GrantAdminService admin, Directory directory, AuditService audit, S3Config s3, javax.sql.DataSource db) {
+        this.db = db;
         this.admin = admin;
         this.directory = directory;
         this.audit = audit;
@@ -224,19 +226,53 @@ public class GrantImport {
                 }
             }
         }
+        overlapsInForce(rows, requests);
+    }
+
+    /** Grants in force that a row's window overlaps: one round trip for the whole file (10,000 rows). */
+    private void overlapsInForce(List<Row> rows, List<GrantAdminResource.CreateGrant> requests) {
+        List<Integer> index = new ArrayList<>();
+        List<String[]> columns = List.of(new String[requests.size()], new String[requests.size()], new String[requests.size()],
+                new String[requests.size()], new String[requests.size()]);
+        java.sql.Timestamp[] from = new java.sql.Timestamp[requests.size()];
+        java.sql.Timestamp[] until = new java.sql.Timestamp[requests.size()];
         for (int i = 0; i < requests.size(); i++) {
             var request = requests.get(i);
-            if (request == null) {
-                continue;
+            if (request != null) {
+                int n = index.size();
+                index.add(i);
+                columns.get(0)[n] = request.subjectType().name();
+                columns.get(1)[n] = request.subject().strip();
+                columns.get(2)[n] = request.resourceType().name();
+                columns.get(3)[n] = request.resource();
+                columns.get(4)[n] = request.permission().name();
+                from[n] = java.sql.Timestamp.from(from(request));
+                until[n] = java.sql.Timestamp.from(request.validUntil());
             }
-            Grant existing = Grant.<Grant>find("subjectType = ?1 and subject = ?2 and bucket = ?3 and resourceType = ?4 "
-                    + "and resource = ?5 and permission = ?6 and revokedAt is null and validFrom < ?7 and validUntil > ?8",
-                    request.subjectType(), request.subject(), s3.bucket(), request.resourceType(), request.resource(),
-                    request.permission(), request.validUntil(), from(request)).firstResult();
-            if (existing != null) {
-                rows.get(i).problems().add(new GrantAdminService.Problem("valid_from",
-                        "Overlaps grant " + existing.id + ", already in force for the same subject and resource."));
+        }
+        int n = index.size();
+        try (var connection = db.getConnection(); var select = connection.prepareStatement("""
+                SELECT u.n, g.id FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+                       WITH ORDINALITY AS u(subject_type, subject, resource_type, resource, permission, valid_from, valid_until, n)
+                JOIN LATERAL (SELECT id FROM access_grant g
+                              WHERE g.bucket = ? AND g.permission = u.permission AND g.resource = u.resource
+                                AND g.subject_type = u.subject_type AND g.subject = u.subject AND g.resource_type = u.resource_type
+                                AND g.revoked_at IS NULL AND g.valid_from < u.valid_until AND g.valid_until > u.valid_from
+                              ORDER BY g.id LIMIT 1) g ON true""")) {
+            for (int c = 0; c < 5; c++) {
+                select.setArray(c + 1, connection.createArrayOf("text", java.util.Arrays.copyOf(columns.get(c), n)));
             }
+            select.setArray(6, connection.createArrayOf("timestamptz", java.util.Arrays.copyOf(from, n)));
+            select.setArray(7, connection.createArrayOf("timestamptz", java.util.Arrays.copyOf(until, n)));
+            select.setString(8, s3.bucket());
+            try (var found = select.executeQuery()) {
+                while (found.next()) {
+                    rows.get(index.get(found.getInt(1) - 1)).problems().add(new GrantAdminService.Problem("valid_from",
+                            "Overlaps grant " + found.getLong(2) + ", already in force for the same subject and resource."));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new io.gatehouse.web.StoreUnavailable("could not check the import against the grants in force", e);
         }
     }
 
