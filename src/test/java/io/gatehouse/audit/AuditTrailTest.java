@@ -43,6 +43,8 @@ class AuditTrailTest {
                 this(method, path, admin, auditor, 403);
             }
         }
+        long aliceDeniedBefore = Audit.count(db, "alice", "ACCESS_DENIED", "DENIED");
+        long daveDeniedBefore = Audit.count(db, "dave", "ACCESS_DENIED", "DENIED");
         List<Endpoint> endpoints = List.of(
                 new Endpoint("GET", "/api/admin/grants", 200, 403),
                 new Endpoint("POST", "/api/admin/grants", 400, 403),
@@ -87,8 +89,11 @@ class AuditTrailTest {
                     .statusCode(org.hamcrest.Matchers.describedAs(endpoint + " anonymous", equalTo(anonymous)));
         }
         // A non-admin at an admin URL leaves a denial row.
-        assertThat(Audit.count(db, "alice", "ACCESS_DENIED", "DENIED")).isPositive();
-        assertThat(Audit.count(db, "dave", "ACCESS_DENIED", "DENIED")).isPositive();
+        // Exactly one denial row per refused request.
+        assertThat(Audit.count(db, "alice", "ACCESS_DENIED", "DENIED"))
+                .isEqualTo(aliceDeniedBefore + endpoints.stream().filter(e -> e.user() == 403).count());
+        assertThat(Audit.count(db, "dave", "ACCESS_DENIED", "DENIED"))
+                .isEqualTo(daveDeniedBefore + endpoints.stream().filter(e -> e.auditor() == 403).count());
     }
 
     @Test

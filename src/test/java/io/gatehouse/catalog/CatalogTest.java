@@ -115,7 +115,7 @@ class CatalogTest {
                 .post("/api/admin/items/" + viaApi + "/delete").then().statusCode(400).body("field", equalTo("reason"));
         given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).contentType("application/json").body("{\"reason\":\"outdated\"}")
                 .post("/api/admin/items/" + viaApi + "/delete").then().statusCode(200).body("key", equalTo(prefix + "old.txt"));
-        assertThat(objectExists(prefix + "old.txt")).isFalse();
+        assertThat(Fixtures.objectExists(s3, config.bucket(), prefix + "old.txt")).isFalse();
         given().auth().oauth2(Tokens.of("alice")).post("/api/items/" + viaApi + "/download-url").then().statusCode(404);
         given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).contentType("application/json").body("{\"reason\":\"again\"}")
                 .post("/api/admin/items/" + viaApi + "/delete").then().statusCode(404);
@@ -125,7 +125,7 @@ class CatalogTest {
         var deleted = carol.postForm("/catalog", "/admin/items/" + viaPage + "/delete", java.util.Map.of("reason", "replaced"));
         assertThat(deleted.statusCode()).isEqualTo(303);
         assertThat(deleted.getHeader("Location")).contains("/catalog?notice=deleted");
-        assertThat(objectExists(prefix + "older.txt")).isFalse();
+        assertThat(Fixtures.objectExists(s3, config.bucket(), prefix + "older.txt")).isFalse();
         given().auth().oauth2(Tokens.of("alice")).get("/api/items?q=" + prefix.substring(6, 14)).then()
                 .body("items.id", not(org.hamcrest.Matchers.hasItem((int) viaPage)));
         assertThat(page).contains("/admin/items/" + viaPage + "/delete").contains("Grant access to this item");
@@ -133,19 +133,5 @@ class CatalogTest {
         // Someone who is not an admin cannot delete.
         given().auth().oauth2(Tokens.fresh("alice")).contentType("application/json").body("{\"reason\":\"mine\"}")
                 .post("/api/admin/items/" + viaPage + "/delete").then().statusCode(403);
-    }
-
-    private boolean objectExists(String key) {
-        try {
-            s3.headObject(r -> r.bucket(config.bucket()).key(key));
-            return true;
-        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
-            return false;
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-            if (e.statusCode() == 404) {
-                return false;
-            }
-            throw e;
-        }
     }
 }

@@ -64,6 +64,7 @@ class DownloadUrlTest {
         String body = "premium bytes " + UUID.randomUUID();
         long item = Fixtures.item(s3, config.bucket(), prefix + "Résumé 2026.txt", body, "text/plain", "STANDARD");
         Fixtures.readGrant("USER", "alice", "PREFIX", prefix);
+        long issuedBefore = Audit.count(db, "alice", "DOWNLOAD_URL_ISSUED", "ALLOWED");
 
         var issued = given().auth().oauth2(Tokens.of("alice"))
                 .when().post("/api/items/" + item + "/download-url")
@@ -81,7 +82,7 @@ class DownloadUrlTest {
         assertThat(fetched.headers().firstValue("Content-Disposition"))
                 .hasValue("attachment; filename*=UTF-8''R%C3%A9sum%C3%A9%202026.txt");
         assertThat(fetched.headers().firstValue("Content-Type")).hasValue("text/plain");
-        assertThat(Audit.count(db, "alice", "DOWNLOAD_URL_ISSUED", "ALLOWED")).isPositive();
+        assertThat(Audit.count(db, "alice", "DOWNLOAD_URL_ISSUED", "ALLOWED")).isEqualTo(issuedBefore + 1);
     }
 
     @Test

@@ -53,10 +53,11 @@ class GrantImportTest {
         assertThat(dryRun.getBoolean("imported")).isFalse();
         assertThat(grantsUnder(prefix)).isZero();
 
+        long importsBefore = Audit.count(db, Fixtures.ADMIN, "GRANTS_IMPORTED", "SUCCEEDED");
         JsonPath imported = post(csv, false, 201);
         assertThat(imported.getList("rows.grantId")).hasSize(2).doesNotContainNull();
         assertThat(grantsUnder(prefix)).isEqualTo(2);
-        assertThat(Audit.count(db, Fixtures.ADMIN, "GRANTS_IMPORTED", "SUCCEEDED")).isPositive();
+        assertThat(Audit.count(db, Fixtures.ADMIN, "GRANTS_IMPORTED", "SUCCEEDED")).isEqualTo(importsBefore + 1);
         given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).get("/api/admin/grants?subject=alice").then()
                 .body("find { it.resource == '" + prefix + "a/' }.reason", org.hamcrest.Matchers.equalTo("quarterly, report"))
                 .body("find { it.resource == '" + prefix + "a/' }.maxUses", org.hamcrest.Matchers.equalTo(5));

@@ -49,14 +49,15 @@ public final class BrowserSession {
                 .post(idp.getScheme() + "://" + idp.getAuthority() + "/login");
         String callback = back.getHeader("Location");
         Response landed = session.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery());
-        if (!session.cookies.keySet().stream().anyMatch(name -> name.startsWith("q_session"))) {
+        if (!session.hasSession()) {
             throw new IllegalStateException("no session after login: " + landed.statusCode());
         }
         return landed;
     }
 
-    public boolean hasCookie(String name) {
-        return cookies.containsKey(name);
+    /** Whether the portal's session cookie (possibly split into q_session_chunk_N) is set. */
+    public boolean hasSession() {
+        return cookies.keySet().stream().anyMatch(name -> name.startsWith("q_session"));
     }
 
     public Response get(String path) {

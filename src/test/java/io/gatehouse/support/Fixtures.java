@@ -78,6 +78,19 @@ public final class Fixtures {
                 now.plus(Duration.ofDays(1)), null);
     }
 
+    /** Whether the S3 server holds the object (HEAD); any answer but 200 or 404 fails the test. */
+    public static boolean objectExists(S3Client s3, String bucket, String key) {
+        try {
+            s3.headObject(r -> r.bucket(bucket).key(key));
+            return true;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     public static void revoke(long grantId) {
         given().auth().oauth2(Tokens.of(ADMIN)).contentType(ContentType.JSON).body(Map.of("reason", "test revoke"))
                 .when().post("/api/admin/grants/" + grantId + "/revoke")
