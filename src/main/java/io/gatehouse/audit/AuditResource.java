@@ -51,7 +51,7 @@ public class AuditResource {
 
         AuditTrail.Filter filter() {
             return new AuditTrail.Filter(blank(actor), blank(action), blank(outcome), blank(resource), instant("from", from),
-                    instant("to", to), before == null || before.isBlank() ? null : id(before), null);
+                    instant("to", to), before == null || before.isBlank() ? null : io.gatehouse.web.Ids.parse("before", before), null);
         }
 
         /** The filters as a query string (no cursor), for the export link. */
@@ -90,14 +90,6 @@ public class AuditResource {
                 return value.length() == 10 ? Instant.parse(value + "T00:00:00Z") : Instant.parse(value);
             } catch (DateTimeParseException e) {
                 throw GatehouseException.badRequest(field, "Use a date (2026-11-27) or an instant (2026-11-27T10:00:00Z).");
-            }
-        }
-
-        private static long id(String value) {
-            try {
-                return Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw GatehouseException.badRequest("before", "The page cursor is a number.");
             }
         }
     }

@@ -33,6 +33,14 @@ public class AuditService {
         this.dataSource = dataSource;
     }
 
+    /**
+     * Records a row in a transaction of its own: for refusals, which must stay on record although the refused
+     * request's own work never commits.
+     */
+    public void recordAlone(AuditEntry entry) {
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> record(entry));
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(AuditEntry entry) {
         String details;

@@ -170,10 +170,13 @@ public class AuditTrail {
      * Seals committed rows into the hash chain (see V3__audit_hash_chain.sql). Idempotent; one sealer at a time
      * across replicas. Returns how many rows were sealed.
      */
+    /** Rows sealed per call: one transaction's worth (V8 writes them with one UPDATE). */
+    static final int SEAL_BATCH = 50_000;
+
     public int seal() {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement seal = connection.prepareStatement("SELECT audit_event_seal(?)")) {
-            seal.setInt(1, 50_000);
+            seal.setInt(1, SEAL_BATCH);
             try (ResultSet rows = seal.executeQuery()) {
                 rows.next();
                 return rows.getInt(1);
@@ -183,7 +186,6 @@ public class AuditTrail {
         }
     }
 
-    /** Seals what is pending, then walks the whole chain in order and reports the first broken link. */
     private static long unsealed(Connection connection) throws SQLException {
         try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM audit_event WHERE chain_seq IS NULL");
                 ResultSet rows = count.executeQuery()) {
@@ -192,8 +194,12 @@ public class AuditTrail {
         }
     }
 
+    /**
+     * Seals what is pending (unless another sealer holds the lock), then walks the sealed chain in order and reports
+     * the first broken link, and how many rows are not sealed yet.
+     */
     public Verification verify() {
-        while (seal() == 50_000) {
+        while (seal() == SEAL_BATCH) {
             // keep sealing until the backlog is gone
         }
         String sql = """

@@ -52,7 +52,7 @@ public class ItemAdminService {
         item.ownerTeam = request.ownerTeam();
         item.sizeBytes = head.contentLength();
         item.contentType = head.contentType() == null ? "application/octet-stream" : head.contentType();
-        item.originalFilename = request.key().substring(request.key().lastIndexOf('/') + 1);
+        item.originalFilename = ObjectKeys.fileName(request.key());
         item.createdBy = admin.id();
         item.persist();
         audit.record(AuditEntry.of(admin.id(), "ITEM_CREATED", AuditOutcome.SUCCEEDED)

@@ -1,8 +1,6 @@
 package io.gatehouse.catalog;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -21,6 +19,7 @@ import io.gatehouse.stepup.StepUp;
 import io.gatehouse.web.Csrf;
 import io.gatehouse.web.GatehouseException;
 import io.gatehouse.web.Ids;
+import io.gatehouse.web.TemplateExtensions;
 import io.vertx.core.http.HttpServerRequest;
 
 /** The catalog page's admin form: delete an item (and its object), after a recent sign-in. */
@@ -52,7 +51,7 @@ public class ItemConsoleResource {
         var user = users.current();
         stepUp.require(user, "delete item", "/catalog");
         ContentItem item = items.delete(user, Ids.parse(id), reason.strip(), RequestOrigin.of(http));
-        return Response.seeOther(URI.create("/catalog?notice=" + URLEncoder.encode("deleted “" + item.title + "”",
-                StandardCharsets.UTF_8))).build();
+        return Response.seeOther(URI.create("/catalog?notice=" + TemplateExtensions.urlEncoded("deleted “" + item.title + "”")))
+                .build();
     }
 }

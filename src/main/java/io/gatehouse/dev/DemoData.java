@@ -108,7 +108,7 @@ public class DemoData {
             item.contentType = demo.contentType();
             item.tier = demo.tier();
             item.ownerTeam = demo.team();
-            item.originalFilename = demo.file().substring(demo.file().lastIndexOf('/') + 1);
+            item.originalFilename = io.gatehouse.storage.ObjectKeys.fileName(demo.file());
             item.sha256Base64 = sha256(bytes);
             item.createdBy = "demo-seed";
             item.persist();
@@ -129,8 +129,8 @@ public class DemoData {
         }
         Instant now = Instant.now();
         Instant nextYear = now.plus(Duration.ofDays(365));
-        grant(Grant.SubjectType.TEAM, "team-a", "teams/team-a/", now, nextYear, null, null);
-        grant(Grant.SubjectType.TEAM, "team-b", "teams/team-b/", now, nextYear, null, null);
+        grant(Grant.SubjectType.TEAM, "team-a", Team.keyPrefixFor("team-a"), now, nextYear, null, null);
+        grant(Grant.SubjectType.TEAM, "team-b", Team.keyPrefixFor("team-b"), now, nextYear, null, null);
         grant(Grant.SubjectType.ROLE, "premium", "teams/team-a/premium/", now, nextYear, null, null);
         grant(Grant.SubjectType.USER, "mallory", "teams/team-a/handbook/", now.minus(Duration.ofDays(30)),
                 now.minus(Duration.ofDays(1)), null, null);

@@ -28,7 +28,6 @@ import io.gatehouse.grants.DenialReason;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.web.Csrf;
-import io.gatehouse.web.ErrorBody;
 import io.gatehouse.web.GatehouseException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -78,8 +77,7 @@ public class DownloadResource {
             return Response.ok(new DownloadUrl(issued.url(), "GET", issued.expiresAt())).build();
         }
         DenialReason reason = ((DownloadService.Denied) outcome).reason();
-        return Response.status(403).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(ErrorBody.of(reason.code(), reason.message())).build();
+        throw GatehouseException.forbidden(reason.code(), reason.message());
     }
 
     /** The browser's download button: a form post (CSRF-checked) answered with 303 to the pre-signed URL. */
@@ -94,7 +92,7 @@ public class DownloadResource {
             return Response.seeOther(URI.create(issued.url())).build();
         }
         DenialReason reason = ((DownloadService.Denied) outcome).reason();
-        throw new GatehouseException(403, reason.code(), reason.message() + " Ask an admin for a grant if you need this item.");
+        throw GatehouseException.forbidden(reason.code(), reason.message() + " Ask an admin for a grant if you need this item.");
     }
 
     @GET

@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import io.gatehouse.storage.ObjectKeys;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditEvent;
 import io.gatehouse.audit.AuditOutcome;
@@ -38,7 +39,7 @@ public class DownloadService {
     public sealed interface Outcome permits Issued, Denied {
     }
 
-    public record Issued(String url, Instant expiresAt, long grantId) implements Outcome {
+    public record Issued(String url, Instant expiresAt) implements Outcome {
     }
 
     public record Denied(DenialReason reason) implements Outcome {
@@ -99,7 +100,7 @@ public class DownloadService {
                 .detail("itemId", item.id)
                 .detail("expiresAt", expiresAt.toString())
                 .detail("ttlSeconds", ttl.toSeconds()));
-        return new Issued(signed.url().toString(), expiresAt, grant.id);
+        return new Issued(signed.url().toString(), expiresAt);
     }
 
     /** The item's download-relevant fields in one indexed read (plain JDBC: this is the hot path). */
@@ -164,6 +165,6 @@ public class DownloadService {
         if (item.originalFilename != null && !item.originalFilename.isBlank()) {
             return item.originalFilename;
         }
-        return item.objectKey.substring(item.objectKey.lastIndexOf('/') + 1);
+        return ObjectKeys.fileName(item.objectKey);
     }
 }

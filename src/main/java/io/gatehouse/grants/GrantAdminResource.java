@@ -5,8 +5,6 @@ import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -37,14 +35,19 @@ public class GrantAdminResource {
 
     public record CreateGrant(
             @NotNull Grant.SubjectType subjectType,
-            @NotBlank @Size(max = 255) String subject,
+            @NotBlank String subject,
             @NotNull Grant.ResourceType resourceType,
             @NotBlank String resource,
             @NotNull Grant.Permission permission,
             Instant validFrom,
             @NotNull Instant validUntil,
-            @Min(value = 1, message = "must be at least 1") @Max(1_000_000) Integer maxUses,
-            @NotBlank @Size(max = 1000) String reason) {
+            Integer maxUses,
+            @NotBlank String reason) {
+
+        /** A grant without a start date starts now. */
+        public Instant effectiveFrom() {
+            return validFrom != null ? validFrom : Instant.now();
+        }
     }
 
     public record Revoke(@NotBlank @Size(max = 1000) String reason) {

@@ -34,9 +34,16 @@ public class GrantAdminService {
     public record Problem(String field, String message) {
     }
 
+    public static final int MAX_SUBJECT_LENGTH = 255;
+    public static final int MAX_REASON_LENGTH = 1000;
+    public static final int MAX_USES_LIMIT = 1_000_000;
+
     /** Every rule a new grant must meet (the create form, the API and the CSV import share them). */
     public List<Problem> problemsWith(GrantAdminResource.CreateGrant request) {
         List<Problem> problems = new java.util.ArrayList<>();
+        if (request.subject() != null && request.subject().strip().length() > MAX_SUBJECT_LENGTH) {
+            problems.add(new Problem("subject", "A subject has at most " + MAX_SUBJECT_LENGTH + " characters."));
+        }
         String keyProblem = request.resource() == null ? "is missing" : ObjectKeys.problemWith(request.resource());
         if (keyProblem != null) {
             problems.add(new Problem("resource", "The resource " + keyProblem + "."));
@@ -50,26 +57,33 @@ public class GrantAdminService {
                 && io.gatehouse.teams.Team.findById(request.subject().strip()) == null) {
             problems.add(new Problem("subject", "There is no team \"" + request.subject() + "\" (teams appear once a member signs in)."));
         }
-        Instant validFrom = request.validFrom() != null ? request.validFrom() : Instant.now();
-        if (request.validUntil() != null && !request.validUntil().isAfter(validFrom)) {
+        if (request.validUntil() != null && !request.validUntil().isAfter(request.effectiveFrom())) {
             problems.add(new Problem("validUntil", "The grant must end after it starts."));
+        }
+        if (request.maxUses() != null && (request.maxUses() < 1 || request.maxUses() > MAX_USES_LIMIT)) {
+            problems.add(new Problem("maxUses", "Use a whole number from 1 to " + MAX_USES_LIMIT + ", or none for no limit."));
+        }
+        if (request.reason() != null && request.reason().strip().length() > MAX_REASON_LENGTH) {
+            problems.add(new Problem("reason", "A reason has at most " + MAX_REASON_LENGTH + " characters."));
         }
         return problems;
     }
 
     @Transactional
     public Grant create(CurrentUser admin, GrantAdminResource.CreateGrant request, RequestOrigin origin) {
-        return create(admin, request, origin, null);
-    }
-
-    /** {@code importId} ties the grants of one CSV import together in the audit trail. */
-    @Transactional
-    public Grant create(CurrentUser admin, GrantAdminResource.CreateGrant request, RequestOrigin origin, String importId) {
         List<Problem> problems = problemsWith(request);
         if (!problems.isEmpty()) {
             throw GatehouseException.badRequest(problems.get(0).field(), problems.get(0).message());
         }
-        Instant validFrom = request.validFrom() != null ? request.validFrom() : Instant.now();
+        return insert(admin, request, origin, null);
+    }
+
+    /**
+     * Stores a grant already checked by {@link #problemsWith} (inside the caller's transaction) and audits it;
+     * {@code importId} ties the grants of one CSV import together in the audit trail.
+     */
+    Grant insert(CurrentUser admin, GrantAdminResource.CreateGrant request, RequestOrigin origin, String importId) {
+        Instant validFrom = request.effectiveFrom();
         Grant grant = new Grant();
         grant.subjectType = request.subjectType();
         grant.subject = request.subject().strip();

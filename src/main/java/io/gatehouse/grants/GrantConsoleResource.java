@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 import io.gatehouse.audit.AuditTrail;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.web.Ids;
+import io.gatehouse.web.TemplateExtensions;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.identity.Role;
@@ -43,7 +44,7 @@ public class GrantConsoleResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance grants(CurrentUser user, List<GrantAdminResource.GrantView> grants,
-                GrantAdminService.Filter filter, String status, Long nextBefore, String error, String notice,
+                GrantAdminService.Filter filter, Long nextBefore, String error, String notice,
                 String grantResource, List<String> knownUsers, List<String> teams);
 
         static native TemplateInstance grant(CurrentUser user, GrantAdminResource.GrantView grant,
@@ -90,7 +91,7 @@ public class GrantConsoleResource {
             Grant grant = admin.create(users.current(), new GrantAdminResource.CreateGrant(
                     enumValue(Grant.SubjectType.class, "subjectType", subjectType), required("subject", subject),
                     enumValue(Grant.ResourceType.class, "resourceType", resourceType), required("resource", resource),
-                    enumValue(Grant.Permission.class, "permission", permission), Instant.now(), until(validFor, validUntil),
+                    enumValue(Grant.Permission.class, "permission", permission), null, until(validFor, validUntil),
                     maxUses == null || maxUses.isBlank() ? null : positive("maxUses", maxUses), required("reason", reason)),
                     RequestOrigin.of(http));
             return Response.seeOther(URI.create("/admin/grants?notice=created-" + grant.id)).build();
@@ -132,19 +133,13 @@ public class GrantConsoleResource {
             @FormParam("reason") String reason, @Context HttpServerRequest http) {
         csrf.verify(token);
         CurrentUser user = users.current();
+        stepUp.require(user, "bulk revoke", "/admin/grants");
         try {
-            if (ids == null || ids.isEmpty()) {
-                throw GatehouseException.badRequest("ids", "Tick at least one grant to revoke.");
-            }
-            String why = required("reason", reason);
-            stepUp.require(user, "bulk revoke", "/admin/grants");
-            var result = admin.revokeAll(user, ids.stream().map(id -> Ids.parse("ids", id)).toList(), why, RequestOrigin.of(http));
+            var result = admin.revokeAll(user, ids == null ? List.of() : ids.stream().map(id -> Ids.parse("ids", id)).toList(),
+                    required("reason", reason), RequestOrigin.of(http));
             String notice = "revoked " + result.revoked().size() + (result.alreadyRevoked().isEmpty() ? ""
                     : ", " + result.alreadyRevoked().size() + " had been revoked already");
-            return Response.seeOther(URI.create("/admin/grants?notice=" + java.net.URLEncoder.encode(notice,
-                    java.nio.charset.StandardCharsets.UTF_8))).build();
-        } catch (io.gatehouse.stepup.StepUpRequired e) {
-            throw e;
+            return Response.seeOther(URI.create("/admin/grants?notice=" + TemplateExtensions.urlEncoded(notice))).build();
         } catch (GatehouseException e) {
             return refused(e);
         }
@@ -163,7 +158,7 @@ public class GrantConsoleResource {
         // Pickers for the create form: users who signed in recently, and every known team.
         List<String> teams = io.gatehouse.teams.Team.<io.gatehouse.teams.Team>listAll(io.quarkus.panache.common.Sort.by("slug"))
                 .stream().map(team -> team.slug).toList();
-        return Templates.grants(users.current(), views, filter, filter.status() == null ? "" : filter.status(), next, error,
+        return Templates.grants(users.current(), views, filter, next, error,
                 notice, grantResource, directory.recentUsers(200), teams);
     }
 

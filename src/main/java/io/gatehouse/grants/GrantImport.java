@@ -106,7 +106,7 @@ public class GrantImport {
         String importId = UUID.randomUUID().toString();
         List<Row> written = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            Grant grant = admin.create(user, requests.get(i), origin, importId);
+            Grant grant = admin.insert(user, requests.get(i), origin, importId);
             Row row = rows.get(i);
             written.add(new Row(row.line(), row.values(), row.problems(), grant.id));
         }
@@ -162,9 +162,9 @@ public class GrantImport {
 
     private GrantAdminResource.CreateGrant parse(Map<String, String> v, List<GrantAdminService.Problem> problems) {
         Grant.SubjectType subjectType = enumValue(Grant.SubjectType.class, "subject_type", v.get("subject_type"), problems);
-        String subject = required("subject", v.get("subject"), 255, problems);
+        String subject = required("subject", v.get("subject"), GrantAdminService.MAX_SUBJECT_LENGTH, problems);
         Grant.ResourceType resourceType = enumValue(Grant.ResourceType.class, "resource_type", v.get("resource_type"), problems);
-        String resource = required("resource", v.get("resource"), 1024, problems);
+        String resource = required("resource", v.get("resource"), io.gatehouse.storage.ObjectKeys.MAX_BYTES, problems);
         Grant.Permission permission = enumValue(Grant.Permission.class, "permission", v.get("permission"), problems);
         Instant validFrom = v.get("valid_from").isEmpty() ? null : instant("valid_from", v.get("valid_from"), problems);
         Instant validUntil = instant("valid_until", v.get("valid_until"), problems);
@@ -172,14 +172,14 @@ public class GrantImport {
         if (!v.get("max_uses").isEmpty()) {
             try {
                 maxUses = Integer.parseInt(v.get("max_uses"));
-                if (maxUses < 1 || maxUses > 1_000_000) {
+                if (maxUses < 1 || maxUses > GrantAdminService.MAX_USES_LIMIT) {
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                problems.add(new GrantAdminService.Problem("max_uses", "Use a whole number from 1 to 1000000, or leave it empty."));
+                problems.add(new GrantAdminService.Problem("max_uses", "Use a whole number from 1 to " + GrantAdminService.MAX_USES_LIMIT + ", or leave it empty."));
             }
         }
-        String reason = required("reason", v.get("reason"), 1000, problems);
+        String reason = required("reason", v.get("reason"), GrantAdminService.MAX_REASON_LENGTH, problems);
         if (!problems.isEmpty()) {
             return null;
         }
@@ -219,7 +219,7 @@ public class GrantImport {
                 for (int b = a + 1; b < same.size(); b++) {
                     var first = requests.get(same.get(a));
                     var second = requests.get(same.get(b));
-                    if (overlap(from(first), first.validUntil(), from(second), second.validUntil())) {
+                    if (overlap(first.effectiveFrom(), first.validUntil(), second.effectiveFrom(), second.validUntil())) {
                         rows.get(same.get(b)).problems().add(new GrantAdminService.Problem("valid_from",
                                 "Overlaps the window of line " + rows.get(same.get(a)).line() + " for the same subject and resource."));
                     }
@@ -246,7 +246,7 @@ public class GrantImport {
                 columns.get(2)[n] = request.resourceType().name();
                 columns.get(3)[n] = request.resource();
                 columns.get(4)[n] = request.permission().name();
-                from[n] = java.sql.Timestamp.from(from(request));
+                from[n] = java.sql.Timestamp.from(request.effectiveFrom());
                 until[n] = java.sql.Timestamp.from(request.validUntil());
             }
         }
@@ -274,10 +274,6 @@ public class GrantImport {
         } catch (java.sql.SQLException e) {
             throw new io.gatehouse.web.StoreUnavailable("could not check the import against the grants in force", e);
         }
-    }
-
-    private static Instant from(GrantAdminResource.CreateGrant request) {
-        return request.validFrom() != null ? request.validFrom() : Instant.now();
     }
 
     private static boolean overlap(Instant fromA, Instant untilA, Instant fromB, Instant untilB) {

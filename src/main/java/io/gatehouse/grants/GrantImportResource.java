@@ -69,10 +69,10 @@ public class GrantImportResource {
         if (csv == null || csv.isBlank()) {
             throw GatehouseException.badRequest("file", "Choose a CSV file or paste its text.");
         }
-        GrantImport.Report report = imports.run(users.current(), new StringReader(csv), !"import".equals(action),
-                RequestOrigin.of(http));
+        CurrentUser user = users.current();
+        GrantImport.Report report = imports.run(user, new StringReader(csv), !"import".equals(action), RequestOrigin.of(http));
         int status = report.valid() || report.imported() ? 200 : 422;
-        return Response.status(status).entity(Templates.importGrants(users.current(), GrantImport.COLUMNS, GrantImport.MAX_ROWS, maxBytes,
+        return Response.status(status).entity(Templates.importGrants(user, GrantImport.COLUMNS, GrantImport.MAX_ROWS, maxBytes,
                 report, report.imported() ? null : csv, report.valid() && !report.imported())).build();
     }
 }

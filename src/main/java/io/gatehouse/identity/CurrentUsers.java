@@ -1,7 +1,7 @@
 package io.gatehouse.identity;
 
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -42,13 +42,15 @@ public class CurrentUsers {
             throw new UnauthorizedException();
         }
         String name = stringClaim(token, config.displayNameClaim());
-        Set<String> roles = new TreeSet<>(identityRoles);
+        TreeSet<String> roles = new TreeSet<>(identityRoles);
         roles.retainAll(Role.ALL);
-        return new CurrentUser(id, name == null || name.isBlank() ? id : name, Set.copyOf(roles), teams(token));
+        return new CurrentUser(id, name == null || name.isBlank() ? id : name, Collections.unmodifiableSortedSet(roles),
+                teams(token));
     }
 
+    /** Sorted, so that pages list them (and pick a default team) the same way every time. */
     private Set<String> teams(JsonWebToken token) {
-        Set<String> teams = new LinkedHashSet<>();
+        TreeSet<String> teams = new TreeSet<>();
         Object claim = claimAt(token, config.teamsClaim());
         if (claim instanceof Collection<?> values) {
             for (Object value : values) {
@@ -58,7 +60,7 @@ public class CurrentUsers {
                 }
             }
         }
-        return Set.copyOf(new TreeSet<>(teams));
+        return Collections.unmodifiableSortedSet(teams);
     }
 
     private static String stringClaim(JsonWebToken token, String path) {

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.gatehouse.teams.Team;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -26,7 +27,6 @@ public class Directory {
 
     private static final Logger LOG = Logger.getLogger(Directory.class);
     private static final long REFRESH_MILLIS = 3_600_000;
-    private static final String TEAM_SLUG = "[a-z0-9][a-z0-9._-]{0,62}";
 
     private final DataSource db;
     private final Map<CurrentUser, Long> recorded = new ConcurrentHashMap<>();
@@ -72,10 +72,10 @@ public class Directory {
             upsertUser.setArray(3, teams);
             upsertUser.executeUpdate();
             for (String team : user.teams()) {
-                if (team.matches(TEAM_SLUG)) {
+                if (Team.SLUG.matcher(team).matches()) {
                     upsertTeam.setString(1, team);
                     upsertTeam.setString(2, team);
-                    upsertTeam.setString(3, "teams/" + team + "/");
+                    upsertTeam.setString(3, Team.keyPrefixFor(team));
                     upsertTeam.executeUpdate();
                 }
             }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -38,8 +37,8 @@ public class StepUp {
     public void require(CurrentUser user, String action, String returnTo) {
         String missing = missing();
         if (missing != null) {
-            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> audit.record(
-                    AuditEntry.of(user.id(), "STEP_UP_REQUIRED", AuditOutcome.DENIED).reason("step_up").detail("action", action)));
+            audit.recordAlone(AuditEntry.of(user.id(), "STEP_UP_REQUIRED", AuditOutcome.DENIED).reason("step_up")
+                    .detail("action", action));
             throw new StepUpRequired(missing, returnTo);
         }
     }
@@ -72,9 +71,8 @@ public class StepUp {
         return null;
     }
 
-    @Transactional
     void recordCompleted(CurrentUser user) {
-        audit.record(AuditEntry.of(user.id(), "STEP_UP_COMPLETED", AuditOutcome.SUCCEEDED));
+        audit.recordAlone(AuditEntry.of(user.id(), "STEP_UP_COMPLETED", AuditOutcome.SUCCEEDED));
     }
 
     StepUpConfig config() {

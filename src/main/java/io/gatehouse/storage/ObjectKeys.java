@@ -39,4 +39,9 @@ public final class ObjectKeys {
         }
         return null;
     }
+
+    /** The last segment of a key: the name a download is saved under. */
+    public static String fileName(String key) {
+        return key.substring(key.lastIndexOf('/') + 1);
+    }
 }

@@ -61,11 +61,30 @@ public class Team extends PanacheEntityBase {
     @Column(name = "updated_at")
     public Instant updatedAt = Instant.now();
 
+    /** The upload policy in effect: the team's stored value where there is one, else the configured default. */
+    public record Policy(List<String> allowedContentTypes, long maxObjectBytes, long quotaBytes, int maxFilesPerSession) {
+    }
+
+    public Policy policy(io.gatehouse.uploads.UploadConfig defaults) {
+        return new Policy(allowedContentTypes != null ? allowedContentTypes : defaults.allowedContentTypes(),
+                maxObjectBytes != null ? maxObjectBytes : defaults.maxObjectBytes(),
+                quotaBytes != null ? quotaBytes : defaults.quotaBytes(),
+                maxFilesPerSession != null ? maxFilesPerSession : defaults.maxFilesPerSession());
+    }
+
+    /** A team name Gatehouse can store (the same rule as the table's CHECK); other values of the claim are ignored. */
+    public static final java.util.regex.Pattern SLUG = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+
+    /** Where a team's objects live. */
+    public static String keyPrefixFor(String slug) {
+        return "teams/" + slug + "/";
+    }
+
     public static Team create(String slug, String displayName) {
         Team team = new Team();
         team.slug = slug;
         team.displayName = displayName;
-        team.keyPrefix = "teams/" + slug + "/";
+        team.keyPrefix = keyPrefixFor(slug);
         return team;
     }
 }

@@ -160,14 +160,11 @@ public class TeamService {
     }
 
     private TeamView view(Team team, long used) {
-        return new TeamView(team.slug, team.displayName, team.keyPrefix,
-                team.allowedContentTypes != null ? team.allowedContentTypes : defaults.allowedContentTypes(),
-                team.allowedContentTypes == null,
-                team.maxObjectBytes != null ? team.maxObjectBytes : defaults.maxObjectBytes(), team.maxObjectBytes == null,
-                team.quotaBytes != null ? team.quotaBytes : defaults.quotaBytes(), team.quotaBytes == null,
-                team.maxFilesPerSession != null ? team.maxFilesPerSession : defaults.maxFilesPerSession(),
-                team.maxFilesPerSession == null, used, team.sseMode, team.kmsKeyId, team.accessPointArn, team.lastSeenAt,
-                team.updatedAt);
+        Team.Policy policy = team.policy(defaults);
+        return new TeamView(team.slug, team.displayName, team.keyPrefix, policy.allowedContentTypes(),
+                team.allowedContentTypes == null, policy.maxObjectBytes(), team.maxObjectBytes == null, policy.quotaBytes(),
+                team.quotaBytes == null, policy.maxFilesPerSession(), team.maxFilesPerSession == null, used, team.sseMode,
+                team.kmsKeyId, team.accessPointArn, team.lastSeenAt, team.updatedAt);
     }
 
     /** Bytes each team's quota holds: listed items plus uploads in flight (the same sum the upload check uses). */

@@ -46,8 +46,16 @@ public class AbandonedUploadsJob {
         List<UploadSession> expired = UploadSession.getEntityManager().createNativeQuery(
                 "SELECT * FROM upload_session WHERE status = 'PENDING' AND expires_at < ?1 ORDER BY expires_at LIMIT 200 FOR UPDATE SKIP LOCKED",
                 UploadSession.class).setParameter(1, now).getResultList();
+        int cleaned = 0;
         for (UploadSession session : expired) {
-            uploads.discardObject(session);
+            try {
+                uploads.discardObject(session);
+            } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                // One object the store will not remove now must not hold back the others: it stays pending, for the next run.
+                LOG.warnf("Could not remove the partial upload %s yet: %s", session.id, e.getMessage());
+                continue;
+            }
+            cleaned++;
             session.status = UploadSession.Status.EXPIRED;
             session.completedAt = now;
             session.rejectReason = "Not completed within its window; the partial upload was removed.";
@@ -56,6 +64,6 @@ public class AbandonedUploadsJob {
                     .detail("uploadId", session.id.toString())
                     .detail("user", session.userId));
         }
-        return expired.size();
+        return cleaned;
     }
 }

@@ -126,7 +126,7 @@ public class UploadResource {
     public TemplateInstance uploadPage() {
         CurrentUser user = users.current();
         String team = user.teams().isEmpty() ? null : user.teams().iterator().next();
-        return Templates.upload(user, team, uploads.multipartThreshold(), uploads.configuredPartSize(), uploads.maxFiles());
+        return Templates.upload(user, team, uploads.multipartThreshold(), uploads.configuredPartSize(), uploads.maxFiles(team));
     }
 
     @GET

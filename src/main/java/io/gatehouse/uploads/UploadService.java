@@ -86,30 +86,18 @@ public class UploadService {
         String contentType = request.contentType() == null ? "" : request.contentType().strip().toLowerCase(Locale.ROOT);
         String sha256 = checkedSha256(request.sha256());
         Team team = team(user, request.team());
-        List<String> allowedTypes = team.allowedContentTypes != null ? team.allowedContentTypes : config.allowedContentTypes();
+        Team.Policy policy = team.policy(config);
+        List<String> allowedTypes = policy.allowedContentTypes();
         if (!allowedTypes.contains(contentType)) {
             throw new GatehouseException(415, "content_type_not_allowed", "Files of type \"" + contentType
                     + "\" are not accepted for team " + team.slug + ". Allowed: " + String.join(", ", allowedTypes) + ".",
                     "contentType");
         }
-        long maxBytes = team.maxObjectBytes != null ? team.maxObjectBytes : config.maxObjectBytes();
+        long maxBytes = policy.maxObjectBytes();
         if (request.size() > maxBytes) {
             throw new GatehouseException(413, "too_large", "The file is larger than the " + maxBytes
                     + "-byte limit of team " + team.slug + ".", "size");
         }
-        long quota = team.quotaBytes != null ? team.quotaBytes : config.quotaBytes();
-        int maxPending = team.maxFilesPerSession != null ? team.maxFilesPerSession : config.maxFilesPerSession();
-        Usage usage = usage(team.slug, user.id());
-        if (usage.teamBytes() + request.size() > quota) {
-            throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
-                    + Math.max(0, quota - usage.teamBytes()) + " bytes of its quota left; this file needs " + request.size() + ".",
-                    "size");
-        }
-        if (usage.userPending() >= maxPending) {
-            throw new GatehouseException(429, "too_many_uploads", "You already have " + maxPending
-                    + " uploads in progress; finish or cancel some first.");
-        }
-
         UploadSession session = new UploadSession();
         session.id = UUID.randomUUID();
         session.teamSlug = team.slug;
@@ -129,6 +117,19 @@ public class UploadService {
                 Instant.now()).allowed()) {
             throw GatehouseException.forbidden("no_write_grant", "You are not a member of team " + team.slug
                     + " and hold no WRITE grant for its space.");
+        }
+        // Only someone allowed to write here learns about the team's quota and pays for the usage query.
+        long quota = policy.quotaBytes();
+        int maxPending = policy.maxFilesPerSession();
+        Usage usage = usage(team.slug, user.id());
+        if (usage.teamBytes() + request.size() > quota) {
+            throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
+                    + Math.max(0, quota - usage.teamBytes()) + " bytes of its quota left; this file needs " + request.size() + ".",
+                    "size");
+        }
+        if (usage.userPending() >= maxPending) {
+            throw new GatehouseException(429, "too_many_uploads", "You already have " + maxPending
+                    + " uploads in progress; finish or cancel some first.");
         }
         if (request.size() > config.multipartThreshold()) {
             session.multipartUploadId = s3.createMultipartUpload(r -> {
@@ -318,8 +319,11 @@ public class UploadService {
         return config.multipartThreshold();
     }
 
-    public int maxFiles() {
-        return config.maxFilesPerSession();
+    /** How many files the team's policy lets one user have in flight (the default for a team not stored yet). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public int maxFiles(String teamSlug) {
+        Team team = teamSlug == null ? null : Team.findById(teamSlug);
+        return team == null ? config.maxFilesPerSession() : team.policy(config).maxFilesPerSession();
     }
 
     private static void requirePendingMultipart(UploadSession session) {
@@ -391,7 +395,7 @@ public class UploadService {
             }
             slug = user.teams().iterator().next();
         }
-        if (!slug.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+        if (!Team.SLUG.matcher(slug).matches()) {
             throw GatehouseException.badRequest("team", "There is no team \"" + slug + "\".");
         }
         Team team = Team.findById(slug);

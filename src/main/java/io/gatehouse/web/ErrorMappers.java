@@ -20,7 +20,6 @@ import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUsers;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -50,11 +49,11 @@ public class ErrorMappers {
             io.vertx.core.http.HttpServerRequest request) {
         try {
             var user = users.current();
-            QuarkusTransaction.requiringNew().run(() -> audit.record(AuditEntry.of(user.id(), "ACCESS_DENIED", AuditOutcome.DENIED)
+            audit.recordAlone(AuditEntry.of(user.id(), "ACCESS_DENIED", AuditOutcome.DENIED)
                     .reason("role")
                     .resource(request.method() + " " + uri.getPath())
                     .from(RequestOrigin.of(request))
-                    .detail("roles", user.roles())));
+                    .detail("roles", user.roles()));
         } catch (RuntimeException auditFailure) {
             LOG.warnf("Could not record the denial of %s: %s", uri.getPath(), auditFailure.getMessage());
         }

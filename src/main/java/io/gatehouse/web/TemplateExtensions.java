@@ -59,7 +59,7 @@ public class TemplateExtensions {
         }
     }
 
-    static String urlEncoded(String text) {
+    public static String urlEncoded(String text) {
         return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
     }
 }
