@@ -45,7 +45,7 @@ final class EmbeddedServices {
     private static final String STATE_PREFIX = "io.gatehouse.embedded-state.";
     static final String DATABASE = "gatehouse";
 
-    record Settings(Path dataDir, boolean fresh, int postgresPort, int s3Port, List<String> publicOrigins) {
+    record Settings(Path dataDir, boolean fresh, int postgresPort, int s3Port, int idpPort, List<String> publicOrigins) {
     }
 
     private EmbeddedServices() {
@@ -63,9 +63,11 @@ final class EmbeddedServices {
             Map<String, String> properties = new LinkedHashMap<>();
             properties.putAll(startPostgres(settings));
             properties.putAll(startS3(settings));
+            properties.putAll(startIdentityProvider(settings));
             System.setProperty(stateKey, encode(properties));
-            LOG.infof("Embedded PostgreSQL at %s and S3 server at %s ready in %d ms (data under %s)",
+            LOG.infof("Embedded PostgreSQL at %s, S3 server at %s and OIDC provider at %s ready in %d ms (data under %s)",
                     properties.get("quarkus.datasource.jdbc.url"), properties.get("gatehouse.s3.endpoint"),
+                    properties.get("quarkus.oidc.auth-server-url"),
                     Duration.ofNanos(System.nanoTime() - started).toMillis(), settings.dataDir());
             return properties;
         }
@@ -157,6 +159,15 @@ final class EmbeddedServices {
         } catch (Exception e) {
             throw new IllegalStateException("Could not start the embedded S3 server under " + storeDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The demo users' IdP; Gatehouse signs in with its confidential client, as it would at Keycloak. */
+    private static Map<String, String> startIdentityProvider(Settings settings) {
+        String issuer = DevIdentityProvider.start(settings.idpPort(), settings.publicOrigins());
+        return Map.of(
+                "quarkus.oidc.auth-server-url", issuer,
+                "quarkus.oidc.client-id", DevIdentityProvider.CLIENT_ID,
+                "quarkus.oidc.credentials.secret", DevIdentityProvider.CLIENT_SECRET);
     }
 
     private static void awaitStarted(S3Proxy proxy) throws InterruptedException {

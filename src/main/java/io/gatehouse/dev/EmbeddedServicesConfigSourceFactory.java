@@ -15,8 +15,8 @@ import io.smallrye.config.common.MapBackedConfigSource;
 
 /**
  * The embedded default: when {@code gatehouse.embedded.enabled=true} (dev and test profiles only), makes sure a
- * real PostgreSQL server and a real S3 server (S3Proxy) run on loopback and points the datasource and the S3
- * client at them.
+ * real PostgreSQL server, a real S3 server (S3Proxy) and an OIDC provider with the demo users run on loopback, and
+ * points the datasource, the S3 client and OIDC at them.
  * <p>
  * SmallRye calls this factory at build time, again at run time in another class loader, and again on every
  * dev-mode restart; {@link EmbeddedServices} keeps the running servers in JVM-wide state so every call after the
@@ -37,6 +37,7 @@ public class EmbeddedServicesConfigSourceFactory implements ConfigSourceFactory 
                 Boolean.parseBoolean(value(context, "gatehouse.embedded.fresh", "false")),
                 Integer.parseInt(value(context, "gatehouse.embedded.postgres-port", "0")),
                 Integer.parseInt(value(context, "gatehouse.embedded.s3-port", "0")),
+                Integer.parseInt(value(context, "gatehouse.embedded.idp-port", "0")),
                 Arrays.stream(value(context, "gatehouse.public-origins", "http://localhost:8080").split(","))
                         .map(String::trim).filter(origin -> !origin.isEmpty()).toList());
         Map<String, String> properties = EmbeddedServices.ensureRunning(settings);

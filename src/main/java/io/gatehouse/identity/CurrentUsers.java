@@ -55,8 +55,9 @@ public class CurrentUsers {
         if (claim instanceof Collection<?> values) {
             for (Object value : values) {
                 String team = unquote(String.valueOf(value));
-                if (team.startsWith(config.teamPrefix()) && team.length() > config.teamPrefix().length()) {
-                    teams.add(team.substring(config.teamPrefix().length()));
+                String prefix = config.effectiveTeamPrefix();
+                if (team.startsWith(prefix) && team.length() > prefix.length()) {
+                    teams.add(team.substring(prefix.length()));
                 }
             }
         }

@@ -24,8 +24,21 @@ public interface IdentityConfig {
 
     /**
      * Only values of the teams claim that start with this prefix are teams; the prefix is removed. Keycloak's
-     * full group paths start with "/"; the embedded IdP puts roles and "/team" values in one claim.
+     * full group paths start with "/". {@value #NO_PREFIX} means every value is a team name as it stands (an IdP
+     * sending bare group names); an empty value cannot be told from a missing one, so it means the default.
      */
     @WithDefault("/")
     String teamPrefix();
+
+    /** The {@link #teamPrefix()} that means "no prefix". */
+    String NO_PREFIX = "none";
+
+    /** The prefix to strip, "" for {@link #NO_PREFIX}. */
+    default String effectiveTeamPrefix() {
+        return NO_PREFIX.equals(teamPrefix()) ? "" : teamPrefix();
+    }
+
+    /** How long any call to the IdP (discovery, keys, token exchange) may take before it counts as failed. */
+    @WithDefault("PT2S")
+    java.time.Duration idpResponseTimeout();
 }

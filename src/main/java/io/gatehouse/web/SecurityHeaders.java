@@ -5,13 +5,17 @@ import java.net.URI;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.gatehouse.storage.S3Config;
 import io.vertx.ext.web.Router;
 
 /**
  * Headers every Gatehouse response carries. {@code Referrer-Policy: no-referrer} keeps pre-signed URLs out of
  * Referer headers; the CSP allows scripts and styles from Gatehouse only, and lets the browser talk to the S3
- * endpoint (downloads are form posts redirected there, uploads are PUTs to it). Quarkus' own dev tools under
+ * endpoint (downloads are form posts redirected there, uploads are PUTs to it). {@code form-action} also names the
+ * IdP's origin: Chromium applies it to the redirects that follow a form post, and signing out, "Sign in again"
+ * (step-up) and any form posted after the session ended all end at the IdP. Quarkus' own dev tools under
  * {@code /q/} keep their defaults.
  */
 @ApplicationScoped
@@ -19,12 +23,12 @@ public class SecurityHeaders {
 
     private final String contentSecurityPolicy;
 
-    SecurityHeaders(S3Config s3) {
+    SecurityHeaders(S3Config s3, @ConfigProperty(name = "quarkus.oidc.auth-server-url") URI issuer) {
         String storeOrigin = s3.endpoint().map(SecurityHeaders::origin)
                 .orElse("https://" + s3.bucket() + ".s3." + s3.region() + ".amazonaws.com https://*.s3." + s3.region()
                         + ".amazonaws.com https://*.s3-accesspoint." + s3.region() + ".amazonaws.com");
         this.contentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-                + "connect-src 'self' " + storeOrigin + "; form-action 'self' " + storeOrigin + "; "
+                + "connect-src 'self' " + storeOrigin + "; form-action 'self' " + storeOrigin + " " + origin(issuer) + "; "
                 + "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
     }
 

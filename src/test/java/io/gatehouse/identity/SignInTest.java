@@ -1,10 +1,15 @@
 package io.gatehouse.identity;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -58,12 +63,37 @@ class SignInTest {
     }
 
     @Test
+    void aTokenTheSameIdpIssuedToAnotherClientIsRefused() {
+        String forReports = Tokens.forClient("reports-app", "reports-secret", "alice");
+        // Correctly signed by Gatehouse's own IdP for the same user, but meant for another application.
+        assertThat(claims(forReports)).containsEntry("iss", Tokens.issuer()).containsEntry("azp", "reports-app")
+                .containsEntry("aud", "reports-app").containsEntry("sub", "alice");
+        given().auth().oauth2(forReports).when().get("/api/me").then().statusCode(401);
+        given().auth().oauth2(forReports).accept("text/html").redirects().follow(false).when().get("/")
+                .then().statusCode(401);
+    }
+
+    @Test
+    void aTokenWithoutAudienceIsRefused() {
+        String noAudience = Tokens.forClient("no-audience-app", "no-audience-secret", "alice");
+        assertThat(claims(noAudience)).containsEntry("iss", Tokens.issuer()).doesNotContainKey("aud");
+        given().auth().oauth2(noAudience).when().get("/api/me").then().statusCode(401);
+        given().auth().oauth2(noAudience).accept("text/html").redirects().follow(false).when().get("/")
+                .then().statusCode(401);
+    }
+
+    @Test
     void signedOutBrowserIsSentToTheLoginPage() {
         given().redirects().follow(false).accept("text/html")
                 .when().get("/")
                 .then().statusCode(302)
                 .header("Location", containsString("/authorize"))
                 .header("Location", containsString("response_type=code"));
+    }
+
+    private static Map<String, Object> claims(String jwt) {
+        String payload = new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8);
+        return io.restassured.path.json.JsonPath.from(payload).getMap("");
     }
 
     @Test

@@ -37,7 +37,8 @@ public final class BrowserSession {
         if (loginPage == null || !loginPage.contains("/authorize")) {
             throw new IllegalStateException("not a redirect to the IdP: " + toLogin.statusCode() + " " + loginPage);
         }
-        Response page = given().redirects().follow(false).get(loginPage);
+        // The IdP URL arrives encoded already: RestAssured must not encode it again.
+        Response page = given().urlEncodingEnabled(false).redirects().follow(false).get(loginPage);
         Map<String, String> form = new HashMap<>();
         Matcher hidden = HIDDEN.matcher(page.asString());
         while (hidden.find()) {
@@ -48,6 +49,10 @@ public final class BrowserSession {
         Response back = given().redirects().follow(false).formParams(form)
                 .post(idp.getScheme() + "://" + idp.getAuthority() + "/login");
         String callback = back.getHeader("Location");
+        if (callback == null) {
+            throw new IllegalStateException("the IdP did not redirect back: " + back.statusCode() + " " + back.asString()
+                    + " (login page " + page.statusCode() + ": " + page.asString() + ")");
+        }
         Response landed = session.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery());
         if (!session.hasSession()) {
             throw new IllegalStateException("no session after login: " + landed.statusCode());

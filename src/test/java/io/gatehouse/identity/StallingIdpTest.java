@@ -1,0 +1,79 @@
+package io.gatehouse.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jwk.RsaJwkGenerator;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.junit.jupiter.api.Test;
+
+import io.gatehouse.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A bearer token naming a key the IdP never published makes Gatehouse fetch the IdP's keys again. When the IdP
+ * then stalls, callers must still get their 401 promptly, and many such tokens must not each wait on the IdP.
+ */
+@QuarkusTest
+class StallingIdpTest {
+
+    /** The embedded IdP's switch (see DevIdentityProvider): its key endpoint waits this long before answering. */
+    private static final String JWKS_DELAY = "gatehouse.dev-idp.jwks-delay-ms";
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @Test
+    void unknownKeyIdsAreRefusedWhileTheIdpStallsAndDoNotPileUp() throws Exception {
+        String forged = signedWithUnknownKey();
+        System.setProperty(JWKS_DELAY, "15000");
+        try {
+            // A client that gives up after 8 s: well before the IdP answers, far after Gatehouse's own 2 s bound.
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/me"))
+                        .header("Authorization", "Bearer " + forged).timeout(Duration.ofSeconds(8)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> call : calls) {
+                assertThat(call.get().statusCode()).isEqualTo(401);
+            }
+        } finally {
+            System.clearProperty(JWKS_DELAY);
+        }
+        // The IdP's real tokens still work.
+        io.restassured.RestAssured.given().auth().oauth2(Tokens.fresh("alice")).when().get("/api/me").then().statusCode(200);
+    }
+
+    /** A well-formed token for Gatehouse, signed by a key the IdP does not have. */
+    private static String signedWithUnknownKey() throws Exception {
+        RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
+        key.setKeyId("rotated-away-" + System.nanoTime());
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(Tokens.issuer());
+        claims.setAudience("gatehouse");
+        claims.setSubject("alice");
+        claims.setIssuedAtToNow();
+        claims.setExpirationTimeMinutesInTheFuture(5);
+        claims.setClaim("azp", "gatehouse");
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        jws.setKey(key.getPrivateKey());
+        jws.setKeyIdHeaderValue(key.getKeyId());
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        return jws.getCompactSerialization();
+    }
+}
