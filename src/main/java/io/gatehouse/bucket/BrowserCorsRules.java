@@ -22,7 +22,8 @@ public record BrowserCorsRules(List<String> allowedOrigins, List<String> allowed
             "x-amz-server-side-encryption-customer-algorithm",
             "x-amz-server-side-encryption-customer-key",
             "x-amz-server-side-encryption-customer-key-md5",
-            "x-amz-meta-upload-id");
+            "x-amz-meta-upload-id",
+            "if-none-match");
 
     public static BrowserCorsRules forOrigins(List<String> publicOrigins) {
         return new BrowserCorsRules(List.copyOf(publicOrigins), List.of("GET", "PUT", "HEAD"), SIGNED_UPLOAD_HEADERS,

@@ -2,6 +2,7 @@ package io.gatehouse.catalog;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -60,18 +61,23 @@ public class CatalogService {
             items = items.subList(0, size);
         }
         List<Grant> readGrants = grants.grantsOf(user, s3.bucket(), Grant.Permission.READ);
+        Map<String, String> memberSpaces = grants.memberSpaces(user, s3.bucket());
         Instant now = Instant.now();
         List<Entry> entries = items.stream()
-                .map(item -> new Entry(item, lockReason(user, item, item.bucket.equals(s3.bucket()) ? readGrants : List.of(), now)))
+                .map(item -> new Entry(item, item.bucket.equals(s3.bucket())
+                        ? lockReason(user, item, memberSpaces, readGrants, now)
+                        : lockReason(user, item, Map.of(), List.of(), now)))
                 .toList();
         return new Page(entries, nextAfter, search);
     }
 
-    private static DenialReason lockReason(CurrentUser user, ContentItem item, List<Grant> readGrants, Instant now) {
+    /** The same decision a download makes (GrantService.decide), for a whole page from one read of the grants. */
+    private static DenialReason lockReason(CurrentUser user, ContentItem item, Map<String, String> memberSpaces,
+            List<Grant> readGrants, Instant now) {
         if (!item.tierAllows(user)) {
             return DenialReason.PREMIUM_REQUIRED;
         }
-        AccessDecision decision = AccessDecision.decide(readGrants, item.objectKey, now);
+        AccessDecision decision = AccessDecision.decide(memberSpaces, readGrants, item.objectKey, now);
         return decision.allowed() ? null : decision.denial();
     }
 }

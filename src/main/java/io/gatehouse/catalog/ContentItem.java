@@ -55,6 +55,9 @@ public class ContentItem extends PanacheEntityBase {
     @Column(name = "sha256_base64")
     public String sha256Base64;
 
+    /** How the SHA-256 was established for an upload (checked by the store, or computed by reading it back). */
+    public String integrity;
+
     @Column(name = "created_by")
     public String createdBy;
 

@@ -118,9 +118,9 @@ public class DemoData {
     }
 
     /**
-     * Grants that show both paths: alice reads team A's space (but not its premium item: she is not premium), bob
-     * reads team B's and, as a premium user, team A's premium shelf; mallory holds only an expired and a revoked
-     * grant, so she sees those reasons.
+     * Team members read their own team's space without a grant (alice and erin team A's, but not its premium item:
+     * they are not premium; bob team B's). The grants show the other paths: bob, as a premium user, reads team A's
+     * premium shelf (a ROLE grant); mallory holds only an expired and a revoked grant, so she sees those reasons.
      */
     @Transactional
     int seedGrants() {
@@ -129,13 +129,11 @@ public class DemoData {
         }
         Instant now = Instant.now();
         Instant nextYear = now.plus(Duration.ofDays(365));
-        grant(Grant.SubjectType.TEAM, "team-a", Team.keyPrefixFor("team-a"), now, nextYear, null, null);
-        grant(Grant.SubjectType.TEAM, "team-b", Team.keyPrefixFor("team-b"), now, nextYear, null, null);
         grant(Grant.SubjectType.ROLE, "premium", "teams/team-a/premium/", now, nextYear, null, null);
         grant(Grant.SubjectType.USER, "mallory", "teams/team-a/handbook/", now.minus(Duration.ofDays(30)),
                 now.minus(Duration.ofDays(1)), null, null);
         grant(Grant.SubjectType.USER, "mallory", "teams/team-a/reports/", now, nextYear, now, "demo: access withdrawn");
-        return 5;
+        return 3;
     }
 
     private void grant(Grant.SubjectType type, String subject, String prefix, Instant from, Instant until,

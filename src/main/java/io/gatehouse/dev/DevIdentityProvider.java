@@ -68,6 +68,7 @@ final class DevIdentityProvider {
     static final List<User> USERS = List.of(
             new User("alice", "Alice", List.of("user"), List.of("team-a")),
             new User("bob", "Bob", List.of("user", "premium"), List.of("team-b")),
+            new User("erin", "Erin", List.of("user"), List.of("team-a")),
             new User("carol", "Carol", List.of("user", "admin"), List.of()),
             new User("dave", "Dave", List.of("auditor"), List.of()),
             new User("mallory", "Mallory", List.of("user"), List.of()));

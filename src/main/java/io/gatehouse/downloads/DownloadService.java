@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.gatehouse.storage.ObjectKeys;
+import io.gatehouse.storage.UrlLifetimes;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditEvent;
 import io.gatehouse.audit.AuditOutcome;
@@ -23,7 +24,6 @@ import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.web.GatehouseException;
 import io.gatehouse.web.StoreUnavailable;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -48,18 +48,16 @@ public class DownloadService {
     private final GrantService grants;
     private final AuditService audit;
     private final S3Presigner presigner;
-    private final AwsCredentialsProvider credentials;
-    private final PresignConfig config;
+    private final UrlLifetimes lifetimes;
     private final DataSource dataSource;
 
-    DownloadService(GrantService grants, AuditService audit, S3Presigner presigner, AwsCredentialsProvider credentials,
-            PresignConfig config, DataSource dataSource) {
+    DownloadService(GrantService grants, AuditService audit, S3Presigner presigner, UrlLifetimes lifetimes,
+            DataSource dataSource) {
         this.dataSource = dataSource;
         this.grants = grants;
         this.audit = audit;
         this.presigner = presigner;
-        this.credentials = credentials;
-        this.config = config;
+        this.lifetimes = lifetimes;
     }
 
     @Transactional
@@ -77,14 +75,15 @@ public class DownloadService {
             return deny(user, item, decision.denial(), origin);
         }
         Grant grant = decision.grant();
-        if (Duration.between(now, grant.validUntil).compareTo(Duration.ofSeconds(1)) < 0) {
+        if (grant != null && Duration.between(now, grant.validUntil).compareTo(Duration.ofSeconds(1)) < 0) {
             // Less than S3's smallest lifetime left: a URL would outlive the grant.
             return deny(user, item, DenialReason.GRANT_EXPIRED, origin);
         }
-        if (!grants.spendUse(grant, now)) {
+        if (grant != null && !grants.spendUse(grant, now)) {
             return deny(user, item, DenialReason.GRANT_USED_UP, origin);
         }
-        Duration ttl = ttl(requestedTtl, grant, now);
+        Duration wanted = requestedTtl != null ? requestedTtl : lifetimes.downloadTtl();
+        Duration ttl = grant != null ? lifetimes.bound(wanted, now, grant.validUntil) : lifetimes.bound(wanted, now);
         var signed = presigner.presignGetObject(request -> request
                 .signatureDuration(ttl)
                 .getObjectRequest(get -> get
@@ -95,8 +94,10 @@ public class DownloadService {
         Instant expiresAt = signed.expiration();
         audit.record(AuditEntry.of(user.id(), ISSUED, AuditOutcome.ALLOWED)
                 .resource(item.bucket + "/" + item.objectKey)
-                .grant(grant.id)
+                .grant(grant == null ? null : grant.id)
                 .from(origin)
+                .detail("rule", decision.rule())
+                .detail("team", decision.memberOf())
                 .detail("itemId", item.id)
                 .detail("expiresAt", expiresAt.toString())
                 .detail("ttlSeconds", ttl.toSeconds()));
@@ -141,25 +142,6 @@ public class DownloadService {
         return new Denied(reason);
     }
 
-    /**
-     * Asked-for (or default) lifetime, never above the admin cap, never past the grant's end, never past the signing
-     * credentials' own expiry.
-     */
-    Duration ttl(Duration requested, Grant grant, Instant now) {
-        Duration ttl = requested != null ? requested : config.downloadTtl();
-        ttl = min(ttl, config.maxTtl());
-        ttl = min(ttl, Duration.between(now, grant.validUntil));
-        var expiry = credentials.resolveCredentials().expirationTime();
-        if (expiry.isPresent()) {
-            ttl = min(ttl, Duration.between(now, expiry.get()).minus(config.credentialsMargin()));
-        }
-        // S3 counts whole seconds; rounding down keeps every bound above.
-        return ttl.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : ttl.withNanos(0);
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
 
     private static String filename(ContentItem item) {
         if (item.originalFilename != null && !item.originalFilename.isBlank()) {

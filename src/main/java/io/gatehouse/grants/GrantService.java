@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -16,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.storage.S3Config;
 import io.gatehouse.web.StoreUnavailable;
 
 /**
@@ -44,16 +47,68 @@ public class GrantService {
             UPDATE access_grant SET use_count = use_count + 1
             WHERE id = ? AND use_count < max_uses AND revoked_at IS NULL AND valid_from <= ? AND valid_until > ?""";
 
-    private final DataSource dataSource;
+    /** The spaces of the user's teams that let members read them. */
+    private static final String MEMBER_SPACES = "SELECT slug, key_prefix FROM team WHERE slug = ANY (?) AND members_read";
 
-    GrantService(DataSource dataSource) {
+    private static final String ONE = "SELECT " + COLUMNS + " FROM access_grant WHERE id = ?";
+
+    private final DataSource dataSource;
+    private final S3Config s3;
+
+    GrantService(DataSource dataSource, S3Config s3) {
         this.dataSource = dataSource;
+        this.s3 = s3;
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
     public AccessDecision decide(CurrentUser user, String bucket, String key, Grant.Permission permission, Instant now) {
         List<Grant> candidates = query(FOR_KEY, user, bucket, permission, resourcesCovering(key));
-        return AccessDecision.decide(candidates, key, now);
+        Map<String, String> spaces = permission == Grant.Permission.READ ? memberSpaces(user, bucket) : Map.of();
+        return AccessDecision.decide(spaces, candidates, key, now);
+    }
+
+    /**
+     * Team spaces the user reads as a member, team to key prefix: the user's teams (from the token) that have not
+     * turned member reading off. Only in the bucket Gatehouse serves, where team spaces live.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Map<String, String> memberSpaces(CurrentUser user, String bucket) {
+        if (user.teams().isEmpty() || !bucket.equals(s3.bucket())) {
+            return Map.of();
+        }
+        try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(MEMBER_SPACES)) {
+            select.setArray(1, textArray(connection, user.teams()));
+            Map<String, String> spaces = new LinkedHashMap<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    spaces.put(rows.getString(1), rows.getString(2));
+                }
+            }
+            return spaces;
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not read team spaces: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether a grant still stands (not revoked, inside its window), whatever its use count: an upload that spent the
+     * grant's last use goes on only while the grant itself stands. Null when it does, else why not.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public DenialReason standing(long grantId, Instant now) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(ONE)) {
+            select.setLong(1, grantId);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    return DenialReason.GRANT_REVOKED;
+                }
+                Grant grant = read(rows);
+                grant.maxUses = null;
+                return grant.blocksUseAt(now);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not read grant " + grantId + ": " + e.getMessage(), e);
+        }
     }
 
     /** Every grant of this user's subjects for a permission in a bucket, to decide many keys in memory. */

@@ -32,4 +32,15 @@ public interface S3Config {
      */
     @WithDefault("true")
     boolean requireHttps();
+
+    /**
+     * How uploads are checked against their declared SHA-256: {@code auto} probes whether the store checks and reports
+     * SHA-256 checksums; {@code read-back} always hashes the stored object; {@code store-checksum} trusts the store.
+     */
+    @WithDefault("auto")
+    UploadVerification uploadVerification();
+
+    enum UploadVerification {
+        AUTO, STORE_CHECKSUM, READ_BACK
+    }
 }

@@ -51,6 +51,10 @@ public class Team extends PanacheEntityBase {
     @Column(name = "access_point_arn")
     public String accessPointArn;
 
+    /** Members read the team's space without a grant (on by default). */
+    @Column(name = "members_read")
+    public boolean membersRead = true;
+
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
 

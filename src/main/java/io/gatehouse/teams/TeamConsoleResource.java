@@ -59,10 +59,13 @@ public class TeamConsoleResource {
         String sseMode;
         @FormParam("kmsKeyId")
         String kmsKeyId;
+        /** A checkbox: present ("on") when ticked, absent otherwise. */
+        @FormParam("membersRead")
+        String membersRead;
 
         TeamService.Settings settings() {
             return new TeamService.Settings(displayName, allowedContentTypes, maxObjectBytes, quotaBytes, maxFilesPerSession,
-                    sseMode, kmsKeyId);
+                    sseMode, kmsKeyId, membersRead != null && !membersRead.isBlank());
         }
     }
 

@@ -37,7 +37,7 @@ public class TeamService {
     public record TeamView(String slug, String displayName, String keyPrefix, List<String> allowedContentTypes,
             boolean typesDefault, long maxObjectBytes, boolean maxObjectDefault, long quotaBytes, boolean quotaDefault,
             int maxFilesPerSession, boolean maxFilesDefault, long usedBytes, String sseMode, String kmsKeyId,
-            String accessPointArn, Instant lastSeenAt, Instant updatedAt) {
+            String accessPointArn, boolean membersRead, Instant lastSeenAt, Instant updatedAt) {
 
         public String typesText() {
             return String.join(", ", allowedContentTypes);
@@ -50,7 +50,7 @@ public class TeamService {
 
     /** An edit as submitted; blank policy fields mean "use the default". */
     public record Settings(String displayName, String allowedContentTypes, String maxObjectBytes, String quotaBytes,
-            String maxFilesPerSession, String sseMode, String kmsKeyId) {
+            String maxFilesPerSession, String sseMode, String kmsKeyId, boolean membersRead) {
 
         /** The form as it stands for a stored team: overrides filled in, defaults left blank. */
         static Settings of(TeamView team) {
@@ -58,7 +58,7 @@ public class TeamService {
                     team.maxObjectDefault() ? "" : io.gatehouse.web.TemplateExtensions.exactSize(team.maxObjectBytes()),
                     team.quotaDefault() ? "" : io.gatehouse.web.TemplateExtensions.exactSize(team.quotaBytes()),
                     team.maxFilesDefault() ? "" : Integer.toString(team.maxFilesPerSession()), team.sseMode(),
-                    team.kmsKeyId() == null ? "" : team.kmsKeyId());
+                    team.kmsKeyId() == null ? "" : team.kmsKeyId(), team.membersRead());
         }
 
         /** Whether applying these settings changes the team's encryption (which needs a step-up). */
@@ -126,6 +126,7 @@ public class TeamService {
         change(changes, "maxFilesPerSession", team.maxFilesPerSession, maxFiles == null ? null : maxFiles.intValue());
         change(changes, "sseMode", team.sseMode, sseMode);
         change(changes, "kmsKeyId", team.kmsKeyId, kmsKey);
+        change(changes, "membersRead", team.membersRead, settings.membersRead());
         if (!changes.isEmpty()) {
             team.displayName = displayName;
             team.allowedContentTypes = types;
@@ -134,6 +135,7 @@ public class TeamService {
             team.maxFilesPerSession = maxFiles == null ? null : maxFiles.intValue();
             team.sseMode = sseMode;
             team.kmsKeyId = kmsKey;
+            team.membersRead = settings.membersRead();
             team.updatedAt = Instant.now();
             AuditEntry entry = AuditEntry.of(admin.id(), "TEAM_UPDATED", AuditOutcome.SUCCEEDED).resource("team/" + slug).from(origin);
             changes.forEach(entry::detail);
@@ -164,7 +166,7 @@ public class TeamService {
         return new TeamView(team.slug, team.displayName, team.keyPrefix, policy.allowedContentTypes(),
                 team.allowedContentTypes == null, policy.maxObjectBytes(), team.maxObjectBytes == null, policy.quotaBytes(),
                 team.quotaBytes == null, policy.maxFilesPerSession(), team.maxFilesPerSession == null, used, team.sseMode,
-                team.kmsKeyId, team.accessPointArn, team.lastSeenAt, team.updatedAt);
+                team.kmsKeyId, team.accessPointArn, team.membersRead, team.lastSeenAt, team.updatedAt);
     }
 
     /** Bytes each team's quota holds: listed items plus uploads in flight (the same sum the upload check uses). */
@@ -174,7 +176,9 @@ public class TeamService {
                 SELECT team, sum(bytes) FROM (
                     SELECT owner_team AS team, size_bytes AS bytes FROM content_item WHERE owner_team IS NOT NULL
                     UNION ALL
-                    SELECT team_slug, declared_size FROM upload_session WHERE status = 'PENDING') used
+                    SELECT team_slug, declared_size FROM upload_session
+                    WHERE (status IN ('PENDING', 'VERIFYING') OR (status <> 'VERIFIED' AND (swept_at IS NULL OR swept_at <= linger_until)))
+                      AND (status IN ('PENDING', 'VERIFYING') OR linger_until > now())) used
                 GROUP BY team""");
                 var rows = select.executeQuery()) {
             while (rows.next()) {

@@ -31,9 +31,24 @@ public interface UploadConfig {
     @WithDefault("16777216")
     long partSize();
 
-    /** How long a signed PUT (or part URL) lives. */
+    /** The longest a signed PUT (or part URL) lives, whatever its size. */
     @WithDefault("PT15M")
     Duration putTtl();
+
+    /** Time to start sending after a URL is signed; a URL lives this long plus the transfer at {@link #assumedBytesPerSecond()}. */
+    @WithDefault("PT1M")
+    Duration putTtlBase();
+
+    /** The upload speed URL lifetimes are sized for (1 MiB/s). */
+    @WithDefault("1048576")
+    long assumedBytesPerSecond();
+
+    /**
+     * The slowest transfer Gatehouse allows for: a request started just before its URL expired may still be writing
+     * for its size at this speed, so a closed upload's key is watched (and its size reserved) that much longer.
+     */
+    @WithDefault("65536")
+    long slowestBytesPerSecond();
 
     /** An upload not completed within this window is aborted and its object removed by the cleanup job. */
     @WithDefault("PT2H")

@@ -43,16 +43,18 @@ public class UploadResource {
         static native TemplateInstance myUploads(CurrentUser user, List<UploadSession> uploads);
     }
 
-    public record Started(UUID id, String key, boolean multipart, UploadService.SignedRequest put, Long partSize,
+    public record Declared(UUID id, String key, boolean multipart, UploadService.SignedRequest put, Long partSize,
             Integer partCount, Instant expiresAt) {
     }
 
     public record PartsRequest(List<Integer> partNumbers) {
     }
 
-    public record Outcome(UUID id, String status, String reason, Long itemId, String key) {
+    /** Where an upload stands; {@code verification} says how its content was checked. */
+    public record Outcome(UUID id, String status, String reason, Long itemId, String key, String verification) {
         static Outcome of(UploadSession s) {
-            return new Outcome(s.id, s.status.name().toLowerCase(), s.rejectReason, s.contentItemId, s.objectKey);
+            return new Outcome(s.id, s.status.name().toLowerCase(), s.rejectReason, s.contentItemId, s.objectKey,
+                    s.verification);
         }
     }
 
@@ -69,20 +71,22 @@ public class UploadResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response start(@Valid @NotNull UploadService.StartUpload request, @Context HttpServerRequest http) {
-        UploadSession session = uploads.start(users.current(), request, RequestOrigin.of(http));
-        Started started = session.multipart()
-                ? new Started(session.id, session.objectKey, true, null, uploads.configuredPartSize(),
+        UploadService.Started started = uploads.start(users.current(), request, RequestOrigin.of(http));
+        UploadSession session = started.session();
+        Declared declared = session.multipart()
+                ? new Declared(session.id, session.objectKey, true, null, uploads.configuredPartSize(),
                         uploads.partCount(session), session.expiresAt)
-                : new Started(session.id, session.objectKey, false, uploads.signPut(session), null, null, session.expiresAt);
-        return Response.status(201).entity(started).build();
+                : new Declared(session.id, session.objectKey, false, started.put(), null, null, session.expiresAt);
+        return Response.status(201).entity(declared).build();
     }
 
     @POST
     @Path("api/uploads/{id}/parts")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public List<UploadService.SignedPart> signParts(@PathParam("id") String id, @NotNull PartsRequest request) {
-        return uploads.signParts(uploads.mine(users.current(), uuid(id)), request.partNumbers());
+    public List<UploadService.SignedPart> signParts(@PathParam("id") String id, @NotNull PartsRequest request,
+            @Context HttpServerRequest http) {
+        return uploads.signParts(users.current(), uuid(id), request.partNumbers(), RequestOrigin.of(http));
     }
 
     @GET
@@ -100,10 +104,24 @@ public class UploadResource {
     @Path("api/uploads/{id}/complete")
     @Produces(MediaType.APPLICATION_JSON)
     public Response complete(@PathParam("id") String id, @Context HttpServerRequest http) {
-        UploadSession session = uploads.complete(users.current(), uuid(id), null, RequestOrigin.of(http));
-        // A rejected upload is the client's problem to hear about: 422 with the reason.
-        int status = session.status == UploadSession.Status.REJECTED ? 422 : 200;
-        return Response.status(status).entity(Outcome.of(session)).build();
+        UploadService.Completion completion = uploads.complete(users.current(), uuid(id), null, RequestOrigin.of(http));
+        return Response.status(status(completion)).entity(Outcome.of(completion.session())).build();
+    }
+
+    /**
+     * 200 verified, 202 still being verified, 422 rejected (the reason says why), 403 when the caller may no longer
+     * write there, 409 when the upload had already been cancelled or expired.
+     */
+    static int status(UploadService.Completion completion) {
+        if (completion.refusal() != null) {
+            return 403;
+        }
+        return switch (completion.session().status) {
+            case VERIFIED -> 200;
+            case VERIFYING, PENDING -> 202;
+            case REJECTED -> 422;
+            case ABORTED, EXPIRED -> 409;
+        };
     }
 
     @DELETE

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,35 +11,48 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+
+import org.jboss.logging.Logger;
 
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.catalog.ContentItem;
+import io.gatehouse.grants.AccessDecision;
+import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.StoreCapabilities;
+import io.gatehouse.storage.UrlLifetimes;
 import io.gatehouse.teams.Team;
 import io.gatehouse.web.GatehouseException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ChecksumMode;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * Browser uploads: Gatehouse checks the declaration against the team's policy, picks the key itself, signs a PUT
- * (or part URLs) that bind what was declared, and lists the object only after HeadObject confirms it.
+ * Browser uploads: Gatehouse checks the declaration against the team's policy and the caller's right to write
+ * there, picks the key itself, signs a PUT (or part URLs, in batches) that binds what was declared, and lists the
+ * object only after {@link UploadVerifier} confirmed it. Every URL is signed in the transaction that records it;
+ * calls to S3 happen between transactions, never inside one. An upload that ends any way but verified takes its
+ * URLs' reason to exist with it: the store's multipart upload is aborted and whatever a still-valid URL writes
+ * afterwards is removed by {@link AbandonedUploadsJob}.
  */
 @ApplicationScoped
 public class UploadService {
 
+    private static final Logger LOG = Logger.getLogger(UploadService.class);
     static final String META_UPLOAD_ID = "upload-id";
+    /** A verification that has not finished in this time was lost (the replica went away): it may be claimed again. */
+    private static final Duration STALE_VERIFICATION = Duration.ofMinutes(15);
 
     public record StartUpload(String team, String filename, Long size, String contentType, String sha256) {
     }
@@ -55,27 +67,46 @@ public class UploadService {
     public record UploadedPart(int partNumber, String etag, long size) {
     }
 
+    /** A declared upload and, for a single PUT, its signed request. */
+    public record Started(UploadSession session, SignedRequest put) {
+    }
+
+    /** How a completion ended: the session as it stands, and the refusal if the caller may no longer write there. */
+    public record Completion(UploadSession session, DenialReason refusal) {
+    }
+
     private final S3Client s3;
     private final S3Presigner presigner;
     private final S3Config s3Config;
     private final UploadConfig config;
     private final GrantService grants;
     private final AuditService audit;
-    private final javax.sql.DataSource dataSource;
+    private final UploadVerifier verifier;
+    private final UrlLifetimes lifetimes;
+    private final StoreCapabilities capabilities;
+    private final UploadUsage usage;
 
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
-            AuditService audit, javax.sql.DataSource dataSource) {
-        this.dataSource = dataSource;
+            AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
+            UploadUsage usage) {
         this.s3 = s3;
         this.presigner = presigner;
         this.s3Config = s3Config;
         this.config = config;
         this.grants = grants;
         this.audit = audit;
+        this.verifier = verifier;
+        this.lifetimes = lifetimes;
+        this.capabilities = capabilities;
+        this.usage = usage;
     }
 
-    @Transactional
-    public UploadSession start(CurrentUser user, StartUpload request, RequestOrigin origin) {
+    /**
+     * Declares an upload. The declaration is checked, the write right decided (a WRITE grant spends a use), the quota
+     * and the in-flight limit held under a lock on the team row and on the user, the session and its audit row
+     * written, and the PUT signed, in one transaction. A multipart upload is then opened at the store.
+     */
+    public Started start(CurrentUser user, StartUpload request, RequestOrigin origin) {
         String nameProblem = FileNames.problemWith(request.filename());
         if (nameProblem != null) {
             throw GatehouseException.badRequest("filename", nameProblem);
@@ -85,7 +116,26 @@ public class UploadService {
         }
         String contentType = request.contentType() == null ? "" : request.contentType().strip().toLowerCase(Locale.ROOT);
         String sha256 = checkedSha256(request.sha256());
-        Team team = team(user, request.team());
+        // Probed before the transaction: the first upload after start pays for it, and no lock waits on S3.
+        StoreCapabilities.Capabilities store = capabilities.get();
+        Started started;
+        try {
+            started = QuarkusTransaction.requiringNew().call(() -> declare(user, request, contentType, sha256, store, origin));
+        } catch (WriteRefused refused) {
+            audit.recordAlone(AuditEntry.of(user.id(), "UPLOAD_DENIED", AuditOutcome.DENIED).reason(refused.reason.code())
+                    .resource(s3Config.bucket() + "/" + refused.teamPrefix).from(origin).detail("team", refused.team));
+            throw GatehouseException.forbidden(refused.reason == DenialReason.NO_GRANT ? "no_write_grant" : refused.reason.code(),
+                    refused.getMessage());
+        }
+        if (started.session().multipart()) {
+            openMultipart(started.session(), origin);
+        }
+        return started;
+    }
+
+    private Started declare(CurrentUser user, StartUpload request, String contentType, String sha256,
+            StoreCapabilities.Capabilities store, RequestOrigin origin) {
+        Team team = lockedTeam(user, request.team());
         Team.Policy policy = team.policy(config);
         List<String> allowedTypes = policy.allowedContentTypes();
         if (!allowedTypes.contains(contentType)) {
@@ -93,11 +143,11 @@ public class UploadService {
                     + "\" are not accepted for team " + team.slug + ". Allowed: " + String.join(", ", allowedTypes) + ".",
                     "contentType");
         }
-        long maxBytes = policy.maxObjectBytes();
-        if (request.size() > maxBytes) {
-            throw new GatehouseException(413, "too_large", "The file is larger than the " + maxBytes
+        if (request.size() > policy.maxObjectBytes()) {
+            throw new GatehouseException(413, "too_large", "The file is larger than the " + policy.maxObjectBytes()
                     + "-byte limit of team " + team.slug + ".", "size");
         }
+        Instant now = Instant.now();
         UploadSession session = new UploadSession();
         session.id = UUID.randomUUID();
         session.teamSlug = team.slug;
@@ -112,54 +162,93 @@ public class UploadService {
         session.declaredSha256 = sha256;
         session.sseMode = team.sseMode;
         session.kmsKeyId = team.kmsKeyId;
-        session.expiresAt = Instant.now().plus(config.sessionWindow());
-        if (!user.isMemberOf(team.slug) && !grants.decide(user, session.bucket, session.objectKey, Grant.Permission.WRITE,
-                Instant.now()).allowed()) {
-            throw GatehouseException.forbidden("no_write_grant", "You are not a member of team " + team.slug
-                    + " and hold no WRITE grant for its space.");
-        }
+        session.multipart = request.size() > config.multipartThreshold();
+        session.expiresAt = now.plus(config.sessionWindow());
+        Grant grant = writeGrant(user, team, session.objectKey, now);
+        session.writeGrantId = grant == null ? null : grant.id;
         // Only someone allowed to write here learns about the team's quota and pays for the usage query.
-        long quota = policy.quotaBytes();
-        int maxPending = policy.maxFilesPerSession();
-        Usage usage = usage(team.slug, user.id());
-        if (usage.teamBytes() + request.size() > quota) {
+        usage.lockUser(user.id());
+        UploadUsage.Usage used = usage.of(team.slug, user.id());
+        if (used.teamBytes() + request.size() > policy.quotaBytes()) {
             throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
-                    + Math.max(0, quota - usage.teamBytes()) + " bytes of its quota left; this file needs " + request.size() + ".",
-                    "size");
+                    + Math.max(0, policy.quotaBytes() - used.teamBytes()) + " bytes of its quota left; this file needs "
+                    + request.size() + ".", "size");
         }
-        if (usage.userPending() >= maxPending) {
-            throw new GatehouseException(429, "too_many_uploads", "You already have " + maxPending
+        if (used.userOpen() >= policy.maxFilesPerSession()) {
+            throw new GatehouseException(429, "too_many_uploads", "You already have " + policy.maxFilesPerSession()
                     + " uploads in progress; finish or cancel some first.");
         }
-        if (request.size() > config.multipartThreshold()) {
-            session.multipartUploadId = s3.createMultipartUpload(r -> {
-                r.bucket(session.bucket).key(session.objectKey).contentType(contentType).metadata(metadata(session));
-                applyEncryption(session, r::serverSideEncryption, r::ssekmsKeyId);
-            }).uploadId();
+        if (grant != null && !grants.spendUse(grant, now)) {
+            throw new WriteRefused(DenialReason.GRANT_USED_UP, "Your WRITE grant for this space has no uses left.", team);
         }
+        SignedRequest put = session.multipart ? null : signPut(session, store, now);
         session.persist();
         audit.record(AuditEntry.of(user.id(), "UPLOAD_STARTED", AuditOutcome.ALLOWED)
                 .resource(session.bucket + "/" + session.objectKey)
+                .grant(session.writeGrantId)
                 .from(origin)
+                .detail("rule", grant == null ? "team-member" : "grant")
                 .detail("uploadId", session.id.toString())
                 .detail("size", session.declaredSize)
                 .detail("contentType", contentType)
-                .detail("multipart", session.multipart()));
-        return session;
+                .detail("multipart", session.multipart)
+                .detail("putExpiresAt", put == null ? null : put.expiresAt().toString()));
+        return new Started(session, put);
     }
 
-    /** The single PUT: content type, length, SHA-256, upload id (and encryption) are all signed. */
-    public SignedRequest signPut(UploadSession session) {
-        return signPut(session, config.putTtl());
+    /** Null for the user's own team space; else the WRITE grant that allows it (refused if there is none). */
+    private Grant writeGrant(CurrentUser user, Team team, String key, Instant now) {
+        if (user.isMemberOf(team.slug)) {
+            return null;
+        }
+        AccessDecision decision = grants.decide(user, s3Config.bucket(), key, Grant.Permission.WRITE, now);
+        if (!decision.allowed()) {
+            throw new WriteRefused(decision.denial(), decision.denial() == DenialReason.NO_GRANT
+                    ? "You are not a member of team " + team.slug + " and hold no WRITE grant for its space."
+                    : "Your WRITE grant for team " + team.slug + "'s space: " + decision.denial().message(), team);
+        }
+        return decision.grant();
     }
 
-    SignedRequest signPut(UploadSession session, Duration ttl) {
+    /** A refused write right: the transaction rolls back, the refusal is audited on its own. */
+    private static final class WriteRefused extends GatehouseException {
+        final DenialReason reason;
+        final String team;
+        final String teamPrefix;
+
+        WriteRefused(DenialReason reason, String message, Team team) {
+            super(403, reason.code(), message);
+            this.reason = reason;
+            this.team = team.slug;
+            this.teamPrefix = team.keyPrefix;
+        }
+    }
+
+    /**
+     * The single PUT binds content type, length, upload id, encryption, and where the store enforces them the
+     * SHA-256 and {@code If-None-Match: *} (the URL can create the object once and never replace it). It lives for
+     * its size at the assumed speed, never past the session's window or the signing credentials.
+     */
+    SignedRequest signPut(UploadSession session, StoreCapabilities.Capabilities store, Instant now) {
+        Duration ttl = lifetimes.bound(min(config.putTtlBase().plus(transferAt(session.declaredSize, config.assumedBytesPerSecond())),
+                config.putTtl()), now, session.expiresAt);
+        SignedRequest signed = signPut(session, store, ttl);
+        session.extendLinger(signed.expiresAt(), lingerFor(session.declaredSize));
+        return signed;
+    }
+
+    SignedRequest signPut(UploadSession session, StoreCapabilities.Capabilities store, Duration ttl) {
         var signed = presigner.presignPutObject(p -> p.signatureDuration(ttl).putObjectRequest(r -> {
             r.bucket(session.bucket).key(session.objectKey)
                     .contentType(session.declaredContentType)
                     .contentLength(session.declaredSize)
-                    .checksumSHA256(session.declaredSha256)
                     .metadata(metadata(session));
+            if (store.checksSha256()) {
+                r.checksumSHA256(session.declaredSha256);
+            }
+            if (store.writeOnce()) {
+                r.ifNoneMatch("*");
+            }
             applyEncryption(session, r::serverSideEncryption, r::ssekmsKeyId);
         }));
         Map<String, String> headers = new LinkedHashMap<>();
@@ -171,12 +260,47 @@ public class UploadService {
         return new SignedRequest("PUT", signed.url().toString(), headers, signed.expiration());
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public UploadSession mine(CurrentUser user, UUID id) {
-        return owned(user, id, jakarta.persistence.LockModeType.NONE);
+    /**
+     * Opens the store's multipart upload for a declared session (after the declaration committed; idempotent). If the
+     * store refuses, the session ends (REJECTED) and the caller hears 503.
+     */
+    void openMultipart(UploadSession session, RequestOrigin origin) {
+        if (session.multipartUploadId != null) {
+            return;
+        }
+        String uploadId;
+        try {
+            uploadId = s3.createMultipartUpload(r -> {
+                r.bucket(session.bucket).key(session.objectKey).contentType(session.declaredContentType).metadata(metadata(session));
+                applyEncryption(session, r::serverSideEncryption, r::ssekmsKeyId);
+            }).uploadId();
+        } catch (SdkException e) {
+            QuarkusTransaction.requiringNew().run(() -> {
+                UploadSession current = UploadSession.findById(session.id, LockModeType.PESSIMISTIC_WRITE);
+                if (current.status == UploadSession.Status.PENDING) {
+                    close(current, UploadSession.Status.REJECTED, "The store refused to start the multipart upload.", origin);
+                }
+            });
+            throw e;
+        }
+        boolean stored = QuarkusTransaction.requiringNew().call(() -> UploadSession.update(
+                "multipartUploadId = ?1 where id = ?2 and multipartUploadId is null and status = ?3", uploadId, session.id,
+                UploadSession.Status.PENDING) == 1);
+        if (stored) {
+            session.multipartUploadId = uploadId;
+        } else {
+            // Another request opened it first, or the upload ended meanwhile: this one is not needed.
+            abortQuietly(session.bucket, session.objectKey, uploadId);
+            session.multipartUploadId = UploadSession.<UploadSession>findById(session.id).multipartUploadId;
+        }
     }
 
-    private static UploadSession owned(CurrentUser user, UUID id, jakarta.persistence.LockModeType lock) {
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public UploadSession mine(CurrentUser user, UUID id) {
+        return owned(user, id, LockModeType.NONE);
+    }
+
+    private static UploadSession owned(CurrentUser user, UUID id, LockModeType lock) {
         UploadSession session = UploadSession.findById(id, lock);
         if (session == null || !session.userId.equals(user.id())) {
             // Someone else's upload looks exactly like a missing one.
@@ -185,75 +309,154 @@ public class UploadService {
         return session;
     }
 
-    /** Part URLs, signed in batches on request so that none expires while earlier parts are still uploading. */
-    public List<SignedPart> signParts(UploadSession session, List<Integer> partNumbers) {
+    /** The multipart upload of one of the user's sessions, opened at the store if that has not happened yet. */
+    public UploadSession openedMultipart(CurrentUser user, UUID id, RequestOrigin origin) {
+        UploadSession session = mine(user, id);
         requirePendingMultipart(session);
-        int partCount = partCount(session);
+        openMultipart(session, origin);
+        return session;
+    }
+
+    /**
+     * Part URLs, signed in batches on request so that none expires while earlier parts are still uploading. Each
+     * batch re-decides the write right (a revoked or expired grant, or a lost membership, ends the upload: 403 and
+     * the store's upload is aborted) and is audited in the transaction that signs it.
+     */
+    public List<SignedPart> signParts(CurrentUser user, UUID id, List<Integer> partNumbers, RequestOrigin origin) {
         if (partNumbers == null || partNumbers.isEmpty() || partNumbers.size() > 100) {
             throw GatehouseException.badRequest("partNumbers", "Ask for 1 to 100 parts at a time.");
         }
-        List<SignedPart> parts = new ArrayList<>();
-        for (int number : partNumbers) {
-            if (number < 1 || number > partCount) {
-                throw GatehouseException.badRequest("partNumbers", "Part numbers run from 1 to " + partCount + ".");
-            }
-            long size = partSize(session, number);
-            var signed = presigner.presignUploadPart(p -> p.signatureDuration(config.putTtl()).uploadPartRequest(r -> r
-                    .bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId)
-                    .partNumber(number).contentLength(size)));
-            parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
+        UploadSession opened = openedMultipart(user, id, origin);
+        record Batch(List<SignedPart> parts, UploadSession closed, DenialReason refusal) {
         }
-        return parts;
+        Batch batch = QuarkusTransaction.requiringNew().call(() -> {
+            UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+            requirePendingMultipart(session);
+            int partCount = partCount(session);
+            for (int number : partNumbers) {
+                if (number < 1 || number > partCount) {
+                    throw GatehouseException.badRequest("partNumbers", "Part numbers run from 1 to " + partCount + ".");
+                }
+            }
+            Instant now = Instant.now();
+            DenialReason refusal = writeRefusal(user, session, now);
+            if (refusal != null) {
+                close(session, UploadSession.Status.ABORTED, stopped(refusal), origin);
+                return new Batch(null, session, refusal);
+            }
+            Duration ttl = lifetimes.bound(min(config.putTtlBase().plus(transferAt(2 * config.partSize(),
+                    config.assumedBytesPerSecond())), config.putTtl()), now, session.expiresAt);
+            List<SignedPart> parts = new ArrayList<>();
+            for (int number : partNumbers) {
+                long size = partSize(session, number);
+                var signed = presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(r -> r
+                        .bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId)
+                        .partNumber(number).contentLength(size)));
+                parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
+                session.extendLinger(signed.expiration(), lingerFor(size));
+            }
+            audit.record(AuditEntry.of(user.id(), "UPLOAD_PARTS_SIGNED", AuditOutcome.ALLOWED)
+                    .resource(session.bucket + "/" + session.objectKey)
+                    .grant(session.writeGrantId)
+                    .from(origin)
+                    .detail("uploadId", session.id.toString())
+                    .detail("parts", partNumbers)
+                    .detail("expiresAt", parts.get(0).expiresAt().toString()));
+            return new Batch(parts, null, null);
+        });
+        if (batch.refusal() != null) {
+            discardQuietly(batch.closed());
+            throw GatehouseException.forbidden(batch.refusal().code(), stopped(batch.refusal()));
+        }
+        return batch.parts();
     }
 
     /** What the store already has, so a reloaded page resumes instead of starting over. */
     public List<UploadedPart> uploadedParts(UploadSession session) {
         requirePendingMultipart(session);
+        if (session.multipartUploadId == null) {
+            return List.of();
+        }
         return s3.listPartsPaginator(r -> r.bucket(session.bucket).key(session.objectKey)
                 .uploadId(session.multipartUploadId)).parts().stream()
                 .map(p -> new UploadedPart(p.partNumber(), p.eTag(), p.size())).toList();
     }
 
     /**
-     * Completes and verifies. Idempotent: completing a finished upload answers with its outcome again. The object
-     * is listed only when HeadObject confirms size, type, upload id, checksum (single PUT) and encryption.
+     * Completes and verifies. Idempotent: completing a finished upload answers with its outcome again, and one being
+     * verified answers VERIFYING. The write right is decided again first; then the session is claimed, the store is
+     * asked (no transaction held meanwhile), and the verdict recorded. The object is listed only when it passed.
      */
-    @Transactional
-    public UploadSession complete(CurrentUser user, UUID id, List<UploadedPart> reportedParts, RequestOrigin origin) {
-        UploadSession session = owned(user, id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
-        if (session.status != UploadSession.Status.PENDING) {
-            return session;
+    public Completion complete(CurrentUser user, UUID id, List<UploadedPart> reportedParts, RequestOrigin origin) {
+        record Claim(UploadSession session, boolean claimed, DenialReason refusal) {
         }
-        if (session.multipart()) {
-            String problem = completeMultipart(session, reportedParts != null ? reportedParts : uploadedParts(session));
-            if (problem != null) {
-                return reject(session, problem, origin);
+        Claim claim = QuarkusTransaction.requiringNew().call(() -> {
+            UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+            Instant now = Instant.now();
+            boolean lost = session.status == UploadSession.Status.VERIFYING
+                    && session.verifyingSince.plus(STALE_VERIFICATION).isBefore(now);
+            if (session.status != UploadSession.Status.PENDING && !lost) {
+                return new Claim(session, false, null);
             }
+            DenialReason refusal = writeRefusal(user, session, now);
+            if (refusal != null) {
+                close(session, UploadSession.Status.REJECTED, stopped(refusal), origin);
+                return new Claim(session, false, refusal);
+            }
+            session.status = UploadSession.Status.VERIFYING;
+            session.verifyingSince = now;
+            return new Claim(session, true, null);
+        });
+        if (claim.refusal() != null) {
+            discardQuietly(claim.session());
+            return new Completion(claim.session(), claim.refusal());
         }
-        HeadObjectResponse head;
+        if (!claim.claimed()) {
+            return new Completion(claim.session(), null);
+        }
+        UploadVerifier.Check check;
         try {
-            head = s3.headObject(r -> r.bucket(session.bucket).key(session.objectKey).checksumMode(ChecksumMode.ENABLED));
-        } catch (S3Exception e) { // NoSuchKey included
-            if (e.statusCode() == 404) {
-                return reject(session, "Nothing was uploaded.", origin);
-            }
+            check = verifier.verify(claim.session(), reportedParts, partCount(claim.session()));
+        } catch (SdkException e) {
+            // The store could not be asked: nothing is decided, the upload stays open for another try.
+            QuarkusTransaction.requiringNew().run(() -> UploadSession.update("status = ?1, verifyingSince = null where id = ?2 and status = ?3",
+                    UploadSession.Status.PENDING, id, UploadSession.Status.VERIFYING));
             throw e;
         }
-        String mismatch = mismatch(session, head);
-        if (mismatch != null) {
-            s3.deleteObject(r -> r.bucket(session.bucket).key(session.objectKey));
-            return reject(session, mismatch, origin);
+        Completion completion = QuarkusTransaction.requiringNew().call(() -> finish(user, id, check, origin));
+        if (completion.session().status != UploadSession.Status.VERIFIED) {
+            discardQuietly(completion.session());
+        }
+        return completion;
+    }
+
+    private Completion finish(CurrentUser user, UUID id, UploadVerifier.Check check, RequestOrigin origin) {
+        UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+        if (session.status != UploadSession.Status.VERIFYING) {
+            return new Completion(session, null); // the cleanup job expired it meanwhile
+        }
+        DenialReason refusal = writeRefusal(user, session, Instant.now());
+        if (refusal != null) {
+            close(session, UploadSession.Status.REJECTED, stopped(refusal), origin);
+            return new Completion(session, refusal);
+        }
+        session.verification = check.verification();
+        if (!check.passed()) {
+            close(session, UploadSession.Status.REJECTED, check.reason()
+                    + (check.verification() == null ? "" : " Checked: " + check.verification() + "."), origin);
+            return new Completion(session, null);
         }
         ContentItem item = new ContentItem();
         item.bucket = session.bucket;
         item.objectKey = session.objectKey;
         item.title = session.originalFilename;
-        item.sizeBytes = head.contentLength();
+        item.sizeBytes = check.size();
         item.contentType = session.declaredContentType;
         item.tier = ContentItem.Tier.STANDARD;
         item.ownerTeam = session.teamSlug;
         item.originalFilename = session.originalFilename;
         item.sha256Base64 = session.declaredSha256;
+        item.integrity = check.verification();
         item.createdBy = user.id();
         item.persist();
         session.status = UploadSession.Status.VERIFIED;
@@ -261,40 +464,113 @@ public class UploadService {
         session.completedAt = Instant.now();
         audit.record(AuditEntry.of(user.id(), "UPLOAD_VERIFIED", AuditOutcome.SUCCEEDED)
                 .resource(session.bucket + "/" + session.objectKey)
+                .grant(session.writeGrantId)
                 .from(origin)
                 .detail("uploadId", session.id.toString())
                 .detail("itemId", item.id)
-                .detail("size", head.contentLength()));
-        return session;
+                .detail("size", check.size())
+                .detail("verification", check.verification()));
+        return new Completion(session, null);
     }
 
-    @Transactional
+    /** Cancels an open upload; its multipart upload is aborted and its object (if any) removed. */
     public UploadSession abort(CurrentUser user, UUID id, RequestOrigin origin) {
-        UploadSession session = mine(user, id);
-        if (session.status != UploadSession.Status.PENDING) {
-            throw new GatehouseException(409, "not_in_progress", "This upload already ended (" + session.status + ").");
-        }
-        discardObject(session);
-        session.status = UploadSession.Status.ABORTED;
-        session.completedAt = Instant.now();
-        audit.record(AuditEntry.of(user.id(), "UPLOAD_ABORTED", AuditOutcome.SUCCEEDED)
-                .resource(session.bucket + "/" + session.objectKey).from(origin)
-                .detail("uploadId", session.id.toString()));
+        UploadSession session = QuarkusTransaction.requiringNew().call(() -> {
+            UploadSession open = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+            if (open.status != UploadSession.Status.PENDING) {
+                throw new GatehouseException(409, "not_in_progress", "This upload already ended (" + open.status + ").");
+            }
+            close(open, UploadSession.Status.ABORTED, "Cancelled by the uploader.", origin);
+            return open;
+        });
+        discardQuietly(session);
         return session;
     }
 
-    /** Removes whatever an unfinished upload left in the store (multipart parts or a stray object). */
-    void discardObject(UploadSession session) {
-        if (session.multipart()) {
-            try {
-                s3.abortMultipartUpload(r -> r.bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId));
-            } catch (S3Exception e) {
-                if (e.statusCode() != 404) {
-                    throw e;
-                }
+    /** Ends an open session (in the caller's transaction) and audits why; its key is watched while its URLs live. */
+    void close(UploadSession session, UploadSession.Status status, String reason, RequestOrigin origin) {
+        session.status = status;
+        session.rejectReason = reason;
+        session.completedAt = Instant.now();
+        session.sweptAt = null;
+        String action = switch (status) {
+            case ABORTED -> "UPLOAD_ABORTED";
+            case EXPIRED -> "UPLOAD_EXPIRED";
+            default -> "UPLOAD_REJECTED";
+        };
+        audit.record(AuditEntry.of(origin == null ? "system" : session.userId, action,
+                status == UploadSession.Status.REJECTED ? AuditOutcome.DENIED : AuditOutcome.SUCCEEDED)
+                .reason(reason)
+                .resource(session.bucket + "/" + session.objectKey)
+                .grant(session.writeGrantId)
+                .from(origin)
+                .detail("uploadId", session.id.toString())
+                .detail("user", session.userId));
+    }
+
+    /**
+     * Whether the user may still write this session's key: the WRITE grant that opened it still stands (its spent
+     * use does not count against it), or the user is a member of the team. Null when so, else why not.
+     */
+    private DenialReason writeRefusal(CurrentUser user, UploadSession session, Instant now) {
+        if (user.isMemberOf(session.teamSlug)) {
+            return null;
+        }
+        return session.writeGrantId == null ? DenialReason.NO_GRANT : grants.standing(session.writeGrantId, now);
+    }
+
+    private static String stopped(DenialReason refusal) {
+        return switch (refusal) {
+            case NO_GRANT -> "You are no longer a member of the team; the upload was stopped.";
+            default -> refusal.message().replace("for this item", "for this space") + " The upload was stopped.";
+        };
+    }
+
+    /**
+     * Removes what an ended upload may have left in the store: aborts the multipart upload, deletes the object if
+     * there is one. Reports whether an object was removed. S3 failures reach the caller.
+     */
+    boolean discard(String bucket, String key, String multipartUploadId) {
+        if (multipartUploadId != null) {
+            abort(bucket, key, multipartUploadId);
+        }
+        try {
+            s3.headObject(r -> r.bucket(bucket).key(key));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+        s3.deleteObject(r -> r.bucket(bucket).key(key));
+        return true;
+    }
+
+    /** After the session closed: a failure here is left to the cleanup job, which watches the key until its URLs die. */
+    private void discardQuietly(UploadSession session) {
+        try {
+            discard(session.bucket, session.objectKey, session.multipartUploadId);
+        } catch (SdkException e) {
+            LOG.warnf("Could not clean up upload %s yet (the cleanup job retries): %s", session.id, e.getMessage());
+        }
+    }
+
+    private void abort(String bucket, String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw e;
             }
         }
-        s3.deleteObject(r -> r.bucket(session.bucket).key(session.objectKey));
+    }
+
+    private void abortQuietly(String bucket, String key, String uploadId) {
+        try {
+            abort(bucket, key, uploadId);
+        } catch (SdkException e) {
+            LOG.warnf("Could not abort a spare multipart upload of %s: %s", key, e.getMessage());
+        }
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -335,57 +611,11 @@ public class UploadService {
         }
     }
 
-    private String completeMultipart(UploadSession session, List<UploadedPart> reported) {
-        if (reported == null || reported.size() != partCount(session)) {
-            return "The upload reported " + (reported == null ? 0 : reported.size()) + " parts; " + partCount(session)
-                    + " were expected.";
-        }
-        List<CompletedPart> parts = reported.stream().sorted(Comparator.comparingInt(UploadedPart::partNumber))
-                .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag(p.etag()).build()).toList();
-        try {
-            s3.completeMultipartUpload(r -> r.bucket(session.bucket).key(session.objectKey)
-                    .uploadId(session.multipartUploadId).multipartUpload(m -> m.parts(parts)));
-            return null;
-        } catch (S3Exception e) {
-            discardObject(session);
-            return "The store refused to assemble the parts (" + (e.awsErrorDetails() == null ? e.statusCode()
-                    : e.awsErrorDetails().errorCode()) + ").";
-        }
-    }
-
-    private String mismatch(UploadSession session, HeadObjectResponse head) {
-        if (head.contentLength() == null || head.contentLength() != session.declaredSize) {
-            return "The stored object has " + head.contentLength() + " bytes; " + session.declaredSize + " were declared.";
-        }
-        if (head.contentType() == null || !head.contentType().equalsIgnoreCase(session.declaredContentType)) {
-            return "The stored object's type is " + head.contentType() + "; " + session.declaredContentType + " was declared.";
-        }
-        if (!session.id.toString().equals(head.metadata().get(META_UPLOAD_ID))) {
-            return "The stored object does not carry this upload's id.";
-        }
-        if (!session.multipart() && !session.declaredSha256.equals(head.checksumSHA256())) {
-            return "The stored object's SHA-256 does not match the declared one.";
-        }
-        if ("SSE_S3".equals(session.sseMode) && head.serverSideEncryption() != ServerSideEncryption.AES256
-                || "SSE_KMS".equals(session.sseMode) && head.serverSideEncryption() != ServerSideEncryption.AWS_KMS) {
-            return "The stored object is not encrypted as team policy requires (" + session.sseMode + ").";
-        }
-        return null;
-    }
-
-    private UploadSession reject(UploadSession session, String reason, RequestOrigin origin) {
-        session.status = UploadSession.Status.REJECTED;
-        session.rejectReason = reason;
-        session.completedAt = Instant.now();
-        audit.record(AuditEntry.of(session.userId, "UPLOAD_REJECTED", AuditOutcome.DENIED)
-                .reason(reason)
-                .resource(session.bucket + "/" + session.objectKey)
-                .from(origin)
-                .detail("uploadId", session.id.toString()));
-        return session;
-    }
-
-    private Team team(CurrentUser user, String requested) {
+    /**
+     * The team to upload into, its row locked for the rest of the transaction: declarations into one team are
+     * serialised (on every replica), so the quota check and the insert that follows cannot interleave.
+     */
+    private Team lockedTeam(CurrentUser user, String requested) {
         String slug = requested;
         if (slug == null || slug.isBlank()) {
             if (user.teams().size() != 1) {
@@ -398,38 +628,15 @@ public class UploadService {
         if (!Team.SLUG.matcher(slug).matches()) {
             throw GatehouseException.badRequest("team", "There is no team \"" + slug + "\".");
         }
-        Team team = Team.findById(slug);
+        if (user.isMemberOf(slug)) {
+            // A team the IdP names but Gatehouse has not stored yet starts with the default policy.
+            usage.ensureTeam(slug);
+        }
+        Team team = Team.findById(slug, LockModeType.PESSIMISTIC_WRITE);
         if (team == null) {
-            if (!user.isMemberOf(slug)) {
-                throw GatehouseException.badRequest("team", "There is no team \"" + slug + "\".");
-            }
-            // A team the IdP names but Gatehouse has not stored yet: it starts with the default policy.
-            team = Team.create(slug, slug);
-            team.persist();
+            throw GatehouseException.badRequest("team", "There is no team \"" + slug + "\".");
         }
         return team;
-    }
-
-    /** What the team's quota already holds (listed items and uploads in flight) and the user's uploads in flight. */
-    record Usage(long teamBytes, long userPending) {
-    }
-
-    /** One indexed round trip (V5 indexes) on every declaration. */
-    private Usage usage(String team, String user) {
-        try (var connection = dataSource.getConnection(); var select = connection.prepareStatement("""
-                SELECT (SELECT coalesce(sum(size_bytes), 0) FROM content_item WHERE owner_team = ?)
-                     + (SELECT coalesce(sum(declared_size), 0) FROM upload_session WHERE team_slug = ? AND status = 'PENDING'),
-                       (SELECT count(*) FROM upload_session WHERE user_id = ? AND status = 'PENDING')""")) {
-            select.setString(1, team);
-            select.setString(2, team);
-            select.setString(3, user);
-            try (var rows = select.executeQuery()) {
-                rows.next();
-                return new Usage(rows.getLong(1), rows.getLong(2));
-            }
-        } catch (java.sql.SQLException e) {
-            throw new io.gatehouse.web.StoreUnavailable("could not read the team's usage: " + e.getMessage(), e);
-        }
     }
 
     private static String checkedSha256(String sha256) {
@@ -445,6 +652,21 @@ public class UploadService {
 
     private static Map<String, String> metadata(UploadSession session) {
         return Map.of(META_UPLOAD_ID, session.id.toString());
+    }
+
+    /** How long {@code bytes} take at {@code bytesPerSecond}. */
+    static Duration transferAt(long bytes, long bytesPerSecond) {
+        return Duration.ofSeconds((bytes + bytesPerSecond - 1) / Math.max(1, bytesPerSecond));
+    }
+
+    /** How long a request for {@code bytes} that started just before its URL expired may go on writing. */
+    private Duration lingerFor(long bytes) {
+        Duration transfer = transferAt(bytes, config.slowestBytesPerSecond());
+        return transfer.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : transfer;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static void applyEncryption(UploadSession session, java.util.function.Consumer<ServerSideEncryption> sse,

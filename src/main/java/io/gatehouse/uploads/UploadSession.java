@@ -18,7 +18,12 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 public class UploadSession extends PanacheEntityBase {
 
     public enum Status {
-        PENDING, VERIFIED, REJECTED, ABORTED, EXPIRED
+        PENDING, VERIFYING, VERIFIED, REJECTED, ABORTED, EXPIRED;
+
+        /** Still open: URLs may be signed, the upload may be completed or cancelled. */
+        public boolean open() {
+            return this == PENDING || this == VERIFYING;
+        }
     }
 
     @Id
@@ -56,8 +61,28 @@ public class UploadSession extends PanacheEntityBase {
     @Column(name = "kms_key_id")
     public String kmsKeyId;
 
+    /** Decided at declaration (above the multipart threshold); the store's upload id comes after. */
+    public boolean multipart;
+
     @Column(name = "multipart_upload_id")
     public String multipartUploadId;
+
+    /** What allowed the upload: a WRITE grant whose use it spent, or null for the uploader's own team space. */
+    @Column(name = "write_grant_id")
+    public Long writeGrantId;
+
+    @Column(name = "verifying_since")
+    public Instant verifyingSince;
+
+    /** How the content was checked against the declared SHA-256, in words. */
+    public String verification;
+
+    /** Until then a URL signed for this upload may still write (see V9); the cleanup job watches the key that long. */
+    @Column(name = "linger_until")
+    public Instant lingerUntil;
+
+    @Column(name = "swept_at")
+    public Instant sweptAt;
 
     @Enumerated(EnumType.STRING)
     public Status status = Status.PENDING;
@@ -78,6 +103,14 @@ public class UploadSession extends PanacheEntityBase {
     public Instant completedAt;
 
     public boolean multipart() {
-        return multipartUploadId != null;
+        return multipart;
+    }
+
+    /** A URL signed now, expiring then, may write until then plus the time its transfer may take. */
+    void extendLinger(Instant urlExpiry, java.time.Duration transfer) {
+        Instant until = urlExpiry.plus(transfer);
+        if (lingerUntil == null || until.isAfter(lingerUntil)) {
+            lingerUntil = until;
+        }
     }
 }

@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.Response;
 import io.gatehouse.identity.Role;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUsers;
-import io.gatehouse.web.GatehouseException;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -50,11 +49,8 @@ public class UppyBridgeResource {
     @Path("initiate")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_XML)
-    public String initiate(@PathParam("id") String id) {
-        UploadSession session = uploads.mine(users.current(), UploadResource.uuid(id));
-        if (!session.multipart()) {
-            throw new GatehouseException(409, "not_multipart", "This upload is a single PUT.");
-        }
+    public String initiate(@PathParam("id") String id, @Context HttpServerRequest http) {
+        UploadSession session = uploads.openedMultipart(users.current(), UploadResource.uuid(id), RequestOrigin.of(http));
         return "<InitiateMultipartUploadResult><Bucket>" + xml(session.bucket) + "</Bucket><Key>" + xml(session.objectKey)
                 + "</Key><UploadId>" + xml(session.multipartUploadId) + "</UploadId></InitiateMultipartUploadResult>";
     }
@@ -83,9 +79,11 @@ public class UppyBridgeResource {
             parts.add(new UploadService.UploadedPart(Integer.parseInt(matcher.group(1)),
                     matcher.group(2).replace("&quot;", "\""), 0));
         }
-        UploadSession session = uploads.complete(users.current(), UploadResource.uuid(id), parts, RequestOrigin.of(http));
+        UploadService.Completion completion = uploads.complete(users.current(), UploadResource.uuid(id), parts,
+                RequestOrigin.of(http));
+        UploadSession session = completion.session();
         if (session.status != UploadSession.Status.VERIFIED) {
-            return Response.status(422).entity("<Error><Code>UploadRejected</Code><Message>"
+            return Response.status(UploadResource.status(completion)).entity("<Error><Code>UploadRejected</Code><Message>"
                     + xml(session.rejectReason == null ? session.status.name() : session.rejectReason) + "</Message></Error>").build();
         }
         return Response.ok("<CompleteMultipartUploadResult><Location>/uploads</Location><Bucket>" + xml(session.bucket)

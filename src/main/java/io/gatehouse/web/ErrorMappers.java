@@ -96,6 +96,16 @@ public class ErrorMappers {
                         + reference), uri, headers);
     }
 
+    /** The S3 store refused or did not answer: fail closed (nothing listed, nothing issued), say so, keep the details in the log. */
+    @ServerExceptionMapper
+    public Response storeFailed(software.amazon.awssdk.core.exception.SdkException e, UriInfo uri, HttpHeaders headers) {
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        LOG.errorf("The S3 store failed on %s (reference %s): %s", uri.getPath(), reference, e.getMessage());
+        return respond(503, ErrorBody.of("store_unavailable",
+                "The storage service did not answer as expected, so this did not complete. Try again shortly. Reference: "
+                        + reference), uri, headers);
+    }
+
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Exception e, UriInfo uri, HttpHeaders headers) {
         String reference = UUID.randomUUID().toString().substring(0, 8);

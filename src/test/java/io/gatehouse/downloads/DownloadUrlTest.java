@@ -104,7 +104,8 @@ class DownloadUrlTest {
             response = fetch(url);
         }
         assertThat(response.statusCode()).isEqualTo(403);
-        assertThat(new String(response.body(), StandardCharsets.UTF_8)).contains("expired");
+        // S3 and S3Proxy say the request expired; Ceph RGW answers a bare AccessDenied.
+        assertThat(new String(response.body(), StandardCharsets.UTF_8)).containsAnyOf("expired", "<Code>AccessDenied</Code>");
     }
 
     @Test

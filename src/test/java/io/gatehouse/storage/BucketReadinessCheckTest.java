@@ -29,6 +29,7 @@ class BucketReadinessCheckTest {
             public Optional<String> accessKeyId() { return Optional.of("k"); }
             public Optional<String> secretAccessKey() { return Optional.of("s"); }
             public boolean requireHttps() { return false; }
+            public UploadVerification uploadVerification() { return UploadVerification.AUTO; }
         };
         try (var client = new S3Clients().s3Client(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("k", "s")))) {
             HealthCheckResponse response = new BucketReadinessCheck(client, config).call();

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import io.restassured.http.ContentType;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -88,6 +90,26 @@ public final class Fixtures {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /** A team of its own (no member in any token), with these policy overrides (null: the default). */
+    public static String team(DataSource db, Long quotaBytes, Integer maxFilesPerSession) {
+        String slug = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        sql(db, "INSERT INTO team (slug, display_name, key_prefix, quota_bytes, max_files_per_session) VALUES (?, ?, ?, ?, ?)",
+                slug, slug, "teams/" + slug + "/", quotaBytes, maxFilesPerSession);
+        return slug;
+    }
+
+    /** One statement straight to PostgreSQL (fixtures and settings the API has no call for). */
+    public static int sql(DataSource db, String statement, Object... parameters) {
+        try (var connection = db.getConnection(); var prepared = connection.prepareStatement(statement)) {
+            for (int i = 0; i < parameters.length; i++) {
+                prepared.setObject(i + 1, parameters[i]);
+            }
+            return prepared.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.hasItem;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -84,17 +83,7 @@ class TeamConsoleTest {
 
     /** A team of its own, so that encryption settings never touch the demo teams' uploads. */
     private String newTeam() {
-        String slug = "t-" + UUID.randomUUID().toString().substring(0, 8);
-        try (var connection = db.getConnection(); var insert = connection.prepareStatement(
-                "INSERT INTO team (slug, display_name, key_prefix) VALUES (?, ?, ?)")) {
-            insert.setString(1, slug);
-            insert.setString(2, slug);
-            insert.setString(3, "teams/" + slug + "/");
-            insert.executeUpdate();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return slug;
+        return Fixtures.team(db, null, null);
     }
 
     private Long quota(String slug) {

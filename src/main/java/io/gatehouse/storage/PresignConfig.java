@@ -1,4 +1,4 @@
-package io.gatehouse.downloads;
+package io.gatehouse.storage;
 
 import java.time.Duration;
 

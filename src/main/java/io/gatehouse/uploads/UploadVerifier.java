@@ -1,0 +1,169 @@
+package io.gatehouse.uploads;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.gatehouse.storage.StoreCapabilities;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+/**
+ * Checks what the store holds against what was declared: size, type, upload id, encryption, and the SHA-256 —
+ * compared with the checksum the store verified on arrival where the store does that, otherwise computed by reading
+ * the object back. Talks only to S3; the caller holds no transaction meanwhile.
+ */
+@ApplicationScoped
+class UploadVerifier {
+
+    private static final Logger LOG = Logger.getLogger(UploadVerifier.class);
+    private static final int BUFFER = 1 << 20;
+
+    /** The verdict: passed, or the reason it failed; how the SHA-256 was established either way. */
+    record Check(boolean passed, String reason, String verification, Long size) {
+
+        static Check failed(String reason, String verification) {
+            return new Check(false, reason, verification, null);
+        }
+    }
+
+    private final S3Client s3;
+    private final StoreCapabilities capabilities;
+
+    UploadVerifier(S3Client s3, StoreCapabilities capabilities) {
+        this.s3 = s3;
+        this.capabilities = capabilities;
+    }
+
+    Check verify(UploadSession session, List<UploadService.UploadedPart> reported, int expectedParts) {
+        if (session.multipart()) {
+            String problem = assemble(session, reported, expectedParts);
+            if (problem != null) {
+                return Check.failed(problem, null);
+            }
+        }
+        HeadObjectResponse head;
+        try {
+            head = s3.headObject(r -> r.bucket(session.bucket).key(session.objectKey).checksumMode(ChecksumMode.ENABLED));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Check.failed("Nothing was uploaded.", null);
+            }
+            throw e;
+        }
+        String mismatch = describedMismatch(session, head);
+        if (mismatch != null) {
+            return Check.failed(mismatch, null);
+        }
+        StoreCapabilities.Capabilities store = capabilities.get();
+        if (!session.multipart() && store.integrity() == StoreCapabilities.Integrity.STORE_CHECKSUM
+                && head.checksumSHA256() != null) {
+            String verification = "SHA-256 checked by the store on arrival (x-amz-checksum-sha256) and reported by HeadObject";
+            return session.declaredSha256.equals(head.checksumSHA256())
+                    ? new Check(true, null, verification, head.contentLength())
+                    : Check.failed("Content differs: the store reports SHA-256 " + head.checksumSHA256() + "; "
+                            + session.declaredSha256 + " was declared.", verification);
+        }
+        String why = session.multipart() ? "multipart upload: no store computes a whole-file SHA-256"
+                : head.checksumSHA256() == null ? "this store does not report SHA-256 checksums"
+                : "this store does not check SHA-256 checksums";
+        return readBack(session, head, "SHA-256 computed by Gatehouse reading the object back (" + why + ")");
+    }
+
+    /** Completes the store's multipart upload from the parts reported (or, if none were, the parts it holds). */
+    private String assemble(UploadSession session, List<UploadService.UploadedPart> reported, int expectedParts) {
+        if (session.multipartUploadId == null) {
+            return "Nothing was uploaded.";
+        }
+        List<UploadService.UploadedPart> parts = reported != null ? reported
+                : s3.listPartsPaginator(r -> r.bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId))
+                        .parts().stream().map(p -> new UploadService.UploadedPart(p.partNumber(), p.eTag(), p.size())).toList();
+        if (parts.size() != expectedParts) {
+            return "The upload reported " + parts.size() + " parts; " + expectedParts + " were expected.";
+        }
+        List<CompletedPart> completed = parts.stream().sorted(Comparator.comparingInt(UploadService.UploadedPart::partNumber))
+                .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag(p.etag()).build()).toList();
+        try {
+            s3.completeMultipartUpload(r -> r.bucket(session.bucket).key(session.objectKey)
+                    .uploadId(session.multipartUploadId).multipartUpload(m -> m.parts(completed)));
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() >= 500) {
+                throw e;
+            }
+            return "The store refused to assemble the parts (" + (e.awsErrorDetails() == null ? e.statusCode()
+                    : e.awsErrorDetails().errorCode()) + ").";
+        }
+    }
+
+    private static String describedMismatch(UploadSession session, HeadObjectResponse head) {
+        if (head.contentLength() == null || head.contentLength() != session.declaredSize) {
+            return "The stored object has " + head.contentLength() + " bytes; " + session.declaredSize + " were declared.";
+        }
+        if (head.contentType() == null || !head.contentType().equalsIgnoreCase(session.declaredContentType)) {
+            return "The stored object's type is " + head.contentType() + "; " + session.declaredContentType + " was declared.";
+        }
+        if (!session.id.toString().equals(head.metadata().get(UploadService.META_UPLOAD_ID))) {
+            return "The stored object does not carry this upload's id.";
+        }
+        if ("SSE_S3".equals(session.sseMode) && head.serverSideEncryption() != ServerSideEncryption.AES256
+                || "SSE_KMS".equals(session.sseMode) && head.serverSideEncryption() != ServerSideEncryption.AWS_KMS) {
+            return "The stored object is not encrypted as team policy requires (" + session.sseMode + ").";
+        }
+        return null;
+    }
+
+    /**
+     * Streams the object (the version HeadObject saw: If-Match on its ETag) through SHA-256, in constant memory.
+     */
+    private Check readBack(UploadSession session, HeadObjectResponse head, String verification) {
+        long started = System.nanoTime();
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long bytes = 0;
+        try (InputStream object = s3.getObject(r -> r.bucket(session.bucket).key(session.objectKey).ifMatch(head.eTag()));
+                DigestInputStream digesting = new DigestInputStream(object, sha256)) {
+            byte[] buffer = new byte[BUFFER];
+            for (int read; (read = digesting.read(buffer)) >= 0;) {
+                bytes += read;
+            }
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412) {
+                return Check.failed("The object changed while it was being verified.", verification);
+            }
+            throw e;
+        } catch (IOException e) {
+            throw SdkClientException.create("reading the object back failed: " + e.getMessage(), e);
+        }
+        double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+        LOG.debugf("Read back %d bytes of upload %s in %.3f s (%.1f MiB/s)", bytes, session.id, seconds, bytes / seconds / (1 << 20));
+        String actual = Base64.getEncoder().encodeToString(sha256.digest());
+        if (bytes != session.declaredSize) {
+            return Check.failed("The object read back has " + bytes + " bytes; " + session.declaredSize + " were declared.",
+                    verification);
+        }
+        if (!actual.equals(session.declaredSha256)) {
+            return Check.failed("Content differs: reading the object back gave SHA-256 " + actual + "; " + session.declaredSha256
+                    + " was declared.", verification);
+        }
+        return new Check(true, null, verification, bytes);
+    }
+}

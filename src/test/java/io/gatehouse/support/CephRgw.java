@@ -1,0 +1,97 @@
+package io.gatehouse.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * The second real S3 store: a single-node Ceph cluster with its S3 gateway (radosgw), brought up by
+ * {@code src/test/sh/ceph-rgw.sh} for the tests of the {@link OnCephRgw} profile and torn down after them.
+ */
+public class CephRgw implements QuarkusTestResourceLifecycleManager {
+
+    private static final Path SCRIPT = Path.of("src/test/sh/ceph-rgw.sh").toAbsolutePath();
+    private static final Path DATA = Path.of("target/ceph-rgw").toAbsolutePath();
+
+    /** Whether radosgw and the Ceph daemons it needs are installed here. */
+    public static boolean installed() {
+        return List.of("radosgw", "radosgw-admin", "ceph-mon", "ceph-osd").stream().allMatch(CephRgw::onPath);
+    }
+
+    /** Set (to "required") by CI: a machine without radosgw then fails these tests instead of skipping them. */
+    public static boolean required() {
+        return "required".equals(System.getenv("GATEHOUSE_TEST_RGW"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        if (!installed()) {
+            throw new IllegalStateException("GATEHOUSE_TEST_RGW=required, but Ceph RGW is not installed "
+                    + "(apt-get install radosgw ceph-mon ceph-osd)");
+        }
+        int rgwPort = freePort();
+        String accessKey = "GH" + UUID.randomUUID().toString().replace("-", "").substring(0, 18).toUpperCase();
+        String secretKey = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+        run("start", DATA.toString(), Integer.toString(freePort()), Integer.toString(rgwPort), accessKey, secretKey);
+        return Map.of(
+                "gatehouse.s3.endpoint", "http://127.0.0.1:" + rgwPort,
+                "gatehouse.s3.access-key-id", accessKey,
+                "gatehouse.s3.secret-access-key", secretKey,
+                "gatehouse.s3.path-style", "true",
+                // Loopback only: the test store speaks plain http.
+                "gatehouse.s3.require-https", "false");
+    }
+
+    @Override
+    public void stop() {
+        run("stop", DATA.toString());
+    }
+
+    private static void run(String... arguments) {
+        try {
+            Path log = Files.createDirectories(DATA.getParent()).resolve("ceph-rgw-script.log");
+            String[] command = new String[arguments.length + 1];
+            command[0] = SCRIPT.toString();
+            System.arraycopy(arguments, 0, command, 1, arguments.length);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("ceph-rgw.sh " + arguments[0] + " did not finish within 120 s (see " + log + ")");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("ceph-rgw.sh " + arguments[0] + " failed with " + process.exitValue()
+                        + ":\n" + Files.readString(log));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not run " + SCRIPT + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
