@@ -66,6 +66,13 @@ public class GrantAdminService {
         if (request.reason() != null && request.reason().strip().length() > MAX_REASON_LENGTH) {
             problems.add(new Problem("reason", "A reason has at most " + MAX_REASON_LENGTH + " characters."));
         }
+        // CSV cells reach here unchecked (form and JSON text was checked on the way in).
+        for (String[] text : new String[][] { { "subject", request.subject() }, { "reason", request.reason() } }) {
+            String problem = io.gatehouse.web.TextInput.problemWith(text[1]);
+            if (problem != null) {
+                problems.add(new Problem(text[0], "The " + text[0] + " " + problem + "."));
+            }
+        }
         return problems;
     }
 

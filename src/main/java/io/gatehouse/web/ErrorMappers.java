@@ -73,8 +73,28 @@ public class ErrorMappers {
         return respond(400, new ErrorBody("invalid_request", message, field), uri, headers);
     }
 
+    /** A JSON body that cannot be read (malformed, wrong types, text that cannot be stored): 400 naming the field. */
+    @ServerExceptionMapper({ com.fasterxml.jackson.core.JsonProcessingException.class,
+            com.fasterxml.jackson.databind.exc.MismatchedInputException.class })
+    public Response unreadableJson(com.fasterxml.jackson.core.JsonProcessingException e, UriInfo uri, HttpHeaders headers) {
+        String field = null;
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping) {
+            field = mapping.getPath().stream().map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
+                    .filter(java.util.Objects::nonNull).reduce((first, second) -> second).orElse(null);
+        }
+        String problem = e.getOriginalMessage();
+        String message = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException && problem.startsWith("The value")
+                ? (field == null ? problem : "The " + field + problem.substring("The value".length()))
+                : "The request body is not valid JSON for this call" + (field == null ? "." : " (field " + field + ").");
+        return respond(400, new ErrorBody("invalid_request", message, field), uri, headers);
+    }
+
     @ServerExceptionMapper
     public Response http(WebApplicationException e, UriInfo uri, HttpHeaders headers) {
+        if (e.getCause() instanceof GatehouseException refusal) {
+            // A parameter converter refused (TextParameters): JAX-RS wraps that in a 404 or 400 of its own.
+            return refused(refusal, uri, headers);
+        }
         int status = e.getResponse().getStatus();
         if (status >= 500) {
             return unexpected(e, uri, headers);
