@@ -13,7 +13,8 @@ const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const multipartThreshold = Number(root.dataset.multipartThreshold);
 const partSize = Number(root.dataset.partSize);
 const team = root.dataset.team || undefined;
-const PART_BATCH = 10;
+// One batch per round of the four parallel part uploads: few URLs signed ahead, none idle long enough to expire.
+const PART_BATCH = 4;
 
 // Uppy file id -> { id, key, multipart, put, parts: Map(partNumber -> {url, expires}) }
 const sessions = new Map();
@@ -70,7 +71,7 @@ function fileForKey(key) {
 
 async function partUrl(session, partNumber) {
   const cached = session.parts.get(partNumber);
-  if (cached && cached.expires - Date.now() > 60_000) return cached.url;
+  if (cached && cached.expires - Date.now() > 30_000) return cached.url;
   // Sign on demand, a batch at a time, so no URL expires while earlier parts are still uploading.
   const wanted = [];
   const partCount = Math.ceil(session.size / partSize);
@@ -127,20 +128,44 @@ uppy.use(AwsS3, {
   limit: 4,
 });
 
-// After the bytes are in S3, Gatehouse verifies the object (size, type, checksum) before listing it.
+/**
+ * Asks Gatehouse to verify and list the upload. 202 means another request is verifying it right now: ask again,
+ * a bounded number of times. Any refusal comes back as an outcome with its reason.
+ */
+async function verify(session) {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const response = await fetch(`/api/uploads/${session.id}/complete`, {
+      method: 'POST',
+      headers: { 'X-CSRF-Token': csrf, Accept: 'application/json' },
+      credentials: 'same-origin',
+    });
+    const body = await response.json().catch(() => ({}));
+    if (response.status !== 202) {
+      return {
+        status: body.status || 'failed',
+        reason: body.reason || body.message || (response.ok ? null : `Gatehouse answered ${response.status}.`),
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return { status: 'failed', reason: 'Verification is taking unusually long; see My uploads for the outcome.' };
+}
+
+// After the bytes are in S3, Gatehouse verifies the object (size, type, SHA-256, encryption) before listing it. A
+// rejection shows on the file itself, not only in the list below: the dashboard must not show a green check.
 uppy.addPostProcessor(async (fileIDs) => {
   for (const fileId of fileIDs) {
     const file = uppy.getFile(fileId);
     const session = sessions.get(fileId);
     if (!file || !session) continue;
     uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: 'Verifying…' });
-    const outcome = await fetch(`/api/uploads/${session.id}/complete`, {
-      method: 'POST',
-      headers: { 'X-CSRF-Token': csrf, Accept: 'application/json' },
-      credentials: 'same-origin',
-    }).then((r) => r.json());
+    const outcome = await verify(session);
     report(file, outcome);
-    uppy.emit('postprocess-complete', file);
+    if (outcome.status !== 'verified') {
+      uppy.setFileState(fileId, { error: `Not listed: ${outcome.reason || outcome.status}` });
+      uppy.info(`${file.name} was not listed: ${outcome.reason || outcome.status}`, 'error', 10_000);
+    }
+    uppy.emit('postprocess-complete', uppy.getFile(fileId));
   }
 });
 

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
@@ -15,17 +14,17 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.WaitForSelectorState;
 
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.support.Chromium;
 import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -38,7 +37,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 @QuarkusTest
 class BrowserUploadDownloadTest {
 
-    private static Playwright playwright;
+    private static Chromium chromium;
     private static Browser browser;
 
     @ConfigProperty(name = "quarkus.http.test-port")
@@ -52,22 +51,23 @@ class BrowserUploadDownloadTest {
 
     @BeforeAll
     static void launch() {
-        playwright = Playwright.create();
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(Path.of(System.getProperty("gatehouse.chromium", "/usr/bin/chromium")))
-                .setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+        chromium = Chromium.launch();
+        browser = chromium.browser();
     }
 
     @AfterAll
     static void close() {
-        if (browser != null) {
-            browser.close();
+        if (chromium != null) {
+            chromium.close();
         }
-        if (playwright != null) {
-            playwright.close();
-        }
+    }
+
+    /** Where the store has a bucket-CORS API (RGW, AWS), the browser flows need the rules applied, as an admin would. */
+    @BeforeEach
+    void corsApplied() {
+        int status = io.restassured.RestAssured.given().auth().oauth2(io.gatehouse.support.Tokens.of("carol"))
+                .post("/api/admin/bucket/cors").statusCode();
+        assertThat(status).as("apply CORS (409: the store configures CORS itself)").isIn(200, 409);
     }
 
     @Test
@@ -124,6 +124,47 @@ class BrowserUploadDownloadTest {
             System.out.printf("UPLOAD-FIGURES browser (80 MiB + small, hashing included): %.1f s = %.1f MiB/s; SDK direct 80 MiB: %.2f s = %.1f MiB/s; "
                     + "request bytes received by Gatehouse during the upload: %.0f%n",
                     browserSeconds, 80 / browserSeconds, sdkSeconds, 80 / sdkSeconds, bytesIntoGatehouse);
+        }
+    }
+
+    /**
+     * Bytes that differ from what was declared (same length) are never listed, and the dashboard says so on the
+     * file: a store that checks the SHA-256 refuses the PUT; on one that does not, Gatehouse rejects the upload when
+     * it reads it back. Either way the file shows as failed, not with a green check. (The declaration is what gets
+     * changed on its way: a browser does not let a test rewrite a file body in flight.)
+     */
+    @Test
+    void aFileThatDiffersFromItsDeclarationShowsAsNotListedOnTheFileItself() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Path file = Files.createTempDirectory("gatehouse-browser").resolve("tampered-" + tag + ".txt");
+        String content = "the bytes the browser hashed, " + tag + "\n";
+        Files.writeString(file, content);
+        String otherSha256 = java.util.Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                .digest(("T" + content.substring(1)).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try (BrowserContext context = browser.newContext()) {
+            Page page = context.newPage();
+            page.route(url -> url.endsWith("/api/uploads"), route -> {
+                String body = route.request().postData();
+                if ("POST".equals(route.request().method()) && body != null && body.contains("tampered-" + tag)) {
+                    route.resume(new com.microsoft.playwright.Route.ResumeOptions()
+                            .setPostData(body.replaceAll("\"sha256\":\"[^\"]+\"", "\"sha256\":\"" + otherSha256 + "\"")));
+                } else {
+                    route.resume();
+                }
+            });
+            String base = "http://localhost:" + port;
+            page.navigate(base + "/upload");
+            page.click("button[name='predefined-alice']");
+            page.waitForURL(base + "/upload");
+            page.locator(".uppy-Dashboard-input").first().setInputFiles(file);
+            page.click(".uppy-StatusBar-actionBtn--upload");
+            page.locator("#upload-results li[data-status]").first().waitFor();
+
+            assertThat(page.locator("#upload-results li").first().getAttribute("data-status")).isIn("rejected", "failed");
+            page.locator(".uppy-Dashboard-Item.is-error").waitFor();
+            assertThat(page.locator(".uppy-Dashboard-Item.is-complete").count()).isZero();
+            page.navigate(base + "/catalog?q=tampered-" + tag);
+            assertThat(page.locator("tbody tr").count()).isZero();
         }
     }
 
