@@ -60,7 +60,7 @@ mon_allow_pool_size_one = true
 mon_warn_on_pool_no_redundancy = false
 paxos_propose_interval = 0.1
 osd_objectstore = memstore
-memstore_device_bytes = 2147483648
+memstore_device_bytes = 4294967296
 osd_crush_chooseleaf_type = 0
 # The OSD's own crush update at start is refused without cephx (its command carries no fsid): done below instead.
 osd_crush_update_on_start = false
