@@ -33,6 +33,7 @@ public class AbandonedUploadsJob {
 
     private static final Logger LOG = Logger.getLogger(AbandonedUploadsJob.class);
     private static final int BATCH = 200;
+    private static final java.time.Duration RECENTLY = java.time.Duration.ofSeconds(10);
 
     private final UploadService uploads;
     private final AuditService audit;
@@ -84,10 +85,13 @@ public class AbandonedUploadsJob {
             try (var connection = db.getConnection(); var claim = connection.prepareStatement("""
                     UPDATE upload_session SET swept_at = ? WHERE id IN (
                         SELECT id FROM upload_session
-                        WHERE status IN ('REJECTED', 'ABORTED', 'EXPIRED') AND (swept_at IS NULL OR swept_at <= linger_until)
+                        WHERE status IN ('REJECTED', 'ABORTED', 'EXPIRED')
+                          AND (swept_at IS NULL OR (swept_at <= linger_until AND swept_at < ?))
                         ORDER BY linger_until NULLS FIRST LIMIT %d FOR UPDATE SKIP LOCKED)
                     RETURNING id, user_id, bucket, object_key, multipart_upload_id""".formatted(BATCH))) {
                 claim.setTimestamp(1, Timestamp.from(now));
+                // Not again right after another run (a replica) looked: each run looks at a key once.
+                claim.setTimestamp(2, Timestamp.from(now.minus(RECENTLY)));
                 List<Watched> claimed = new ArrayList<>();
                 try (var rows = claim.executeQuery()) {
                     while (rows.next()) {

@@ -246,6 +246,43 @@ class UploadTest {
     }
 
     @Test
+    void cleanupRunningOnTwoReplicasAtOnceRemovesEachStrayObjectOnce() throws Exception {
+        String slug = Fixtures.team(db, null, null);
+        String writer = "writer-" + UUID.randomUUID();
+        Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            byte[] body = ("stray " + i).getBytes(StandardCharsets.UTF_8);
+            JsonPath started = declare(writer, Map.of("team", slug, "filename", "stray-" + i + ".txt", "size", body.length,
+                    "contentType", "text/plain", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+            given().auth().oauth2(Tokens.of(writer)).delete("/api/uploads/" + started.getString("id")).then().statusCode(200);
+            assertThat(put(started.getString("put.url"), started.getMap("put.headers"), body).statusCode()).isEqualTo(200);
+            keys.add(started.getString("key"));
+        }
+        Instant now = Instant.now();
+        concurrently(2, () -> {
+            cleanup.cleanUp(now);
+            return 0;
+        });
+        for (String key : keys) {
+            assertThatNoObject(key);
+        }
+        assertThat(count("SELECT count(*) FROM audit_event WHERE action = 'UPLOAD_STRAY_REMOVED' AND resource LIKE ?",
+                config.bucket() + "/teams/" + slug + "/%")).isEqualTo(3);
+    }
+
+    private long count(String sql, String parameter) {
+        try (var connection = db.getConnection(); var select = connection.prepareStatement(sql)) {
+            select.setString(1, parameter);
+            var rows = select.executeQuery();
+            rows.next();
+            return rows.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aRejectedMultipartCompletionAbortsTheStoreUploadSoItsPartUrlsDie() throws Exception {
         byte[] part = randomBytes(16 * MIB, 2);
         JsonPath started = declare("bob", Map.of("filename", "half.bin", "size", 70L * MIB, "contentType",
