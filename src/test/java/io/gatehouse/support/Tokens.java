@@ -69,12 +69,18 @@ public final class Tokens {
                 "scope", "openid"), clientId(), CLIENT_SECRET));
     }
 
+    /**
+     * The app's IdP: for the packaged-app tests the one their stack started (the test JVM's own config must not be
+     * asked there: it would start the embedded default), else the running test app's.
+     */
     public static String issuer() {
-        return ConfigProvider.getConfig().getValue("quarkus.oidc.auth-server-url", String.class);
+        String packaged = System.getProperty("gatehouse.test.issuer");
+        return packaged != null ? packaged : ConfigProvider.getConfig().getValue("quarkus.oidc.auth-server-url", String.class);
     }
 
     private static String clientId() {
-        return ConfigProvider.getConfig().getValue("quarkus.oidc.client-id", String.class);
+        return System.getProperty("gatehouse.test.issuer") != null ? "gatehouse"
+                : ConfigProvider.getConfig().getValue("quarkus.oidc.client-id", String.class);
     }
 
     private static String codeFlow(String clientId, String secret, String user) {

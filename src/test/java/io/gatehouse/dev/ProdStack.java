@@ -1,0 +1,111 @@
+package io.gatehouse.dev;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * What a production deployment provides, started outside the app for the packaged-app tests: a PostgreSQL server,
+ * an S3 server with an empty bucket, and an OIDC provider. {@link #start} answers the GATEHOUSE_* environment a
+ * deployment would give the app; nothing embedded runs in it.
+ */
+public class ProdStack implements AutoCloseable {
+
+    public static final String ISSUER_PROPERTY = "gatehouse.test.issuer";
+    static final String BUCKET = "gatehouse-prod-test";
+
+    private EmbeddedPostgres postgres;
+    private S3Proxy s3;
+
+    /** Starts the services; {@code portalOrigin} is where the app will listen (the IdP redirects there). */
+    public Map<String, String> start(String portalOrigin) {
+        try {
+            Path data = Path.of("target/prod-stack").toAbsolutePath();
+            if (Files.exists(data)) {
+                // A fresh stack each run, as a new deployment starts with empty services.
+                try (var paths = Files.walk(data)) {
+                    for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+            }
+            Files.createDirectories(data);
+            postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("postgres")).setCleanDataDirectory(true)
+                    .setServerConfig("listen_addresses", "127.0.0.1").start();
+            int s3Port = freePort();
+            Path store = Files.createDirectories(data.resolve("s3"));
+            s3 = S3Proxy.builder().blobStore(new FilesystemNio2BlobStore(store.toString()))
+                    .endpoint(URI.create("http://127.0.0.1:" + s3Port))
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "prod-test-key", "prod-test-secret").build();
+            s3.start();
+            while (!"STARTED".equals(s3.getState())) {
+                Thread.onSpinWait();
+            }
+            String endpoint = "http://127.0.0.1:" + s3.getPort();
+            try (S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(endpoint))
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("prod-test-key", "prod-test-secret")))
+                    .forcePathStyle(true).build()) {
+                client.createBucket(r -> r.bucket(BUCKET));
+            }
+            String issuer = DevIdentityProvider.start(0, List.of(portalOrigin));
+            System.setProperty(ISSUER_PROPERTY, issuer);
+
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("GATEHOUSE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
+            settings.put("GATEHOUSE_DB_USER", "postgres");
+            settings.put("GATEHOUSE_DB_PASSWORD", "postgres");
+            settings.put("GATEHOUSE_OIDC_ISSUER", issuer);
+            settings.put("GATEHOUSE_OIDC_CLIENT_ID", DevIdentityProvider.CLIENT_ID);
+            settings.put("GATEHOUSE_OIDC_CLIENT_SECRET", DevIdentityProvider.CLIENT_SECRET);
+            settings.put("GATEHOUSE_SESSION_SECRET", "packaged-app-test-session-secret-0123456789");
+            settings.put("GATEHOUSE_S3_BUCKET", BUCKET);
+            settings.put("GATEHOUSE_S3_REGION", "us-east-1");
+            settings.put("GATEHOUSE_S3_ENDPOINT", endpoint);
+            settings.put("GATEHOUSE_S3_PATH_STYLE", "true");
+            settings.put("GATEHOUSE_S3_ACCESS_KEY_ID", "prod-test-key");
+            settings.put("GATEHOUSE_S3_SECRET_ACCESS_KEY", "prod-test-secret");
+            // Loopback test store only: it speaks plain http.
+            settings.put("GATEHOUSE_S3_REQUIRE_HTTPS", "false");
+            settings.put("GATEHOUSE_PUBLIC_ORIGINS", portalOrigin);
+            return settings;
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("could not start the production-like services: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (s3 != null) {
+                s3.stop();
+            }
+            if (postgres != null) {
+                postgres.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

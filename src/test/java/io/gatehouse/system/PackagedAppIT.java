@@ -1,0 +1,142 @@
+package io.gatehouse.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.gatehouse.dev.ProdStack;
+import io.gatehouse.support.Tokens;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * The packaged app exactly as users run it: {@code java -jar target/quarkus-app/quarkus-run.jar} in the prod
+ * profile, configured only by GATEHOUSE_* environment variables, against services it does not start itself.
+ * Configuration, start-up and the production classpath are what this tests; the rest is tested by the
+ * {@code @QuarkusTest}s. Its log is in target/packaged-app.log.
+ */
+class PackagedAppIT {
+
+    private static ProdStack stack;
+    private static Process app;
+
+    @BeforeAll
+    static void launch() throws Exception {
+        int port = freePort();
+        String origin = "http://localhost:" + port;
+        stack = new ProdStack();
+        Map<String, String> environment = stack.start(origin);
+        Path log = Path.of("target/packaged-app.log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-jar", "target/quarkus-app/quarkus-run.jar")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Instant started = Instant.now();
+        app = builder.start();
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = started.plus(Duration.ofSeconds(90));
+        while (true) {
+            if (!app.isAlive()) {
+                throw new AssertionError("the packaged app exited with " + app.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(origin + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notListeningYet) {
+                // polled again below
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("the packaged app was not ready within 90 s:\n" + Files.readString(log));
+            }
+            Thread.sleep(100); // polling interval, bounded by the deadline
+        }
+        System.out.printf("PACKAGED-APP ready %d ms after java -jar (prod profile, migrations on an empty database)%n",
+                Duration.between(started, Instant.now()).toMillis());
+        RestAssured.baseURI = "http://localhost";
+        RestAssured.port = port;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.destroy();
+            app.waitFor();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        RestAssured.reset();
+    }
+
+    @Test
+    void isReadyOnTheServicesItIsGivenAndNothingEmbeddedRuns() throws Exception {
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        String log = Files.readString(Path.of("target/packaged-app.log"));
+        assertThat(log).contains("Profile prod activated").doesNotContain("Embedded PostgreSQL");
+    }
+
+    @Test
+    void bearerTokensMustBeMeantForGatehouse() {
+        given().auth().oauth2(Tokens.of("alice")).when().get("/api/me").then().statusCode(200)
+                .body("id", equalTo("alice")).body("teams", equalTo(List.of("team-a")));
+        given().auth().oauth2(Tokens.forClient("reports-app", "reports-secret", "alice")).when().get("/api/me")
+                .then().statusCode(401);
+        given().auth().oauth2(Tokens.forClient("no-audience-app", "no-audience-secret", "alice")).when().get("/api/me")
+                .then().statusCode(401);
+    }
+
+    @Test
+    void browsersSignInAtTheConfiguredIdpAndPagesLetFormsReachIt() {
+        String issuer = System.getProperty(ProdStack.ISSUER_PROPERTY);
+        given().redirects().follow(false).accept("text/html").when().get("/")
+                .then().statusCode(302).header("Location", startsWith(issuer + "/authorize"));
+        given().auth().oauth2(Tokens.of("alice")).accept("text/html").when().get("/")
+                .then().statusCode(200).header("Content-Security-Policy", containsString(" " + issuer + ";"));
+    }
+
+    @Test
+    void anUploadIsVerifiedAndListed() throws Exception {
+        byte[] body = "through the packaged app".getBytes(StandardCharsets.UTF_8);
+        String sha = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(body));
+        JsonPath started = given().auth().oauth2(Tokens.of("alice")).contentType(ContentType.JSON)
+                .body(Map.of("filename", "prod.txt", "size", body.length, "contentType", "text/plain", "sha256", sha))
+                .when().post("/api/uploads").then().statusCode(201).extract().jsonPath();
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(started.getString("put.url")))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        started.<String, String>getMap("put.headers").forEach(put::header);
+        assertThat(HttpClient.newHttpClient().send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        given().auth().oauth2(Tokens.of("alice")).when().post("/api/uploads/" + started.getString("id") + "/complete")
+                .then().statusCode(200).body("status", equalTo("verified"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
