@@ -29,13 +29,14 @@ public class CatalogResource {
     }
 
     /** The JSON shape of one catalog entry. */
+    /** {@code integrity}: for an upload, how its SHA-256 was established (checked by the store, or read back). */
     public record ItemView(long id, String title, String description, long sizeBytes, String contentType, String tier,
-            String ownerTeam, boolean available, String lockedReason, String lockedMessage) {
+            String ownerTeam, String sha256, String integrity, boolean available, String lockedReason, String lockedMessage) {
 
         static ItemView of(CatalogService.Entry entry) {
             ContentItem item = entry.item();
             return new ItemView(item.id, item.title, item.description, item.sizeBytes, item.contentType, item.tier.name(),
-                    item.ownerTeam, entry.available(),
+                    item.ownerTeam, item.sha256Base64, item.integrity, entry.available(),
                     entry.available() ? null : entry.lockedBecause().code(),
                     entry.available() ? null : entry.lockedBecause().message());
         }

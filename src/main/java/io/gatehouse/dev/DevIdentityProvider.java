@@ -40,7 +40,7 @@ import com.sun.net.httpserver.HttpServer;
  * <p>
  * Several clients share the realm, as in any real IdP, so that a token minted for another client (another
  * audience, or none) can be tried against Gatehouse. JVM-wide switches (system properties) let tests make the key
- * endpoint stall and shorten token lifetimes. Dev and test only: nothing here is reachable in prod.
+ * endpoint stall, shorten token lifetimes and misissue ID tokens. Dev and test only: nothing here is reachable in prod.
  */
 final class DevIdentityProvider {
 
@@ -50,6 +50,8 @@ final class DevIdentityProvider {
     static final String JWKS_DELAY_PROPERTY = "gatehouse.dev-idp.jwks-delay-ms";
     /** Lifetime of access and ID tokens, in seconds. */
     static final String TOKEN_LIFESPAN_PROPERTY = "gatehouse.dev-idp.token-lifespan-seconds";
+    /** When set, ID tokens name this audience instead of the client (tests of a misissued sign-in). */
+    static final String ID_TOKEN_AUDIENCE_PROPERTY = "gatehouse.dev-idp.id-token-audience";
 
     static final String CLIENT_ID = "gatehouse";
     static final String CLIENT_SECRET = "gatehouse-dev-secret";
@@ -315,7 +317,8 @@ final class DevIdentityProvider {
         response.put("refresh_token", refreshToken);
         response.put("scope", grant.scope());
         if (grant.scope().contains("openid")) {
-            JwtClaims id = claims(grant, lifespan, "ID", List.of(grant.client().id()));
+            JwtClaims id = claims(grant, lifespan, "ID",
+                    List.of(System.getProperty(ID_TOKEN_AUDIENCE_PROPERTY, grant.client().id())));
             if (grant.nonce() != null) {
                 id.setClaim("nonce", grant.nonce());
             }

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.gatehouse.support.BrowserSession;
 import io.gatehouse.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -80,6 +81,20 @@ class SignInTest {
         given().auth().oauth2(noAudience).when().get("/api/me").then().statusCode(401);
         given().auth().oauth2(noAudience).accept("text/html").redirects().follow(false).when().get("/")
                 .then().statusCode(401);
+    }
+
+    @Test
+    void aBrowserSignInWhoseIdTokenIsForAnotherAudienceOpensNoSession() {
+        System.setProperty("gatehouse.dev-idp.id-token-audience", "reports-app");
+        try {
+            BrowserSession browser = new BrowserSession();
+            var landed = browser.attemptLogInAt(browser.get("/"), "alice");
+            assertThat(landed.statusCode()).isEqualTo(401);
+            assertThat(browser.hasSession()).isFalse();
+        } finally {
+            System.clearProperty("gatehouse.dev-idp.id-token-audience");
+        }
+        assertThat(BrowserSession.signIn("alice").hasSession()).isTrue();
     }
 
     @Test

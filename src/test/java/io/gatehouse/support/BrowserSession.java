@@ -32,6 +32,15 @@ public final class BrowserSession {
      * returns the portal's answer to the callback (usually a redirect to the page first asked for).
      */
     public Response logInAt(Response toLogin, String user) {
+        Response landed = attemptLogInAt(toLogin, user);
+        if (!hasSession()) {
+            throw new IllegalStateException("no session after login: " + landed.statusCode());
+        }
+        return landed;
+    }
+
+    /** Like {@link #logInAt}, but answers the portal's reply to the callback whether or not it opened a session. */
+    public Response attemptLogInAt(Response toLogin, String user) {
         BrowserSession session = this;
         String loginPage = toLogin.getHeader("Location");
         if (loginPage == null || !loginPage.contains("/authorize")) {
@@ -53,11 +62,7 @@ public final class BrowserSession {
             throw new IllegalStateException("the IdP did not redirect back: " + back.statusCode() + " " + back.asString()
                     + " (login page " + page.statusCode() + ": " + page.asString() + ")");
         }
-        Response landed = session.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery());
-        if (!session.hasSession()) {
-            throw new IllegalStateException("no session after login: " + landed.statusCode());
-        }
-        return landed;
+        return session.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery());
     }
 
     /** Whether the portal's session cookie (possibly split into q_session_chunk_N) is set. */
