@@ -82,7 +82,7 @@ public class ErrorMappers {
             field = mapping.getPath().stream().map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
                     .filter(java.util.Objects::nonNull).reduce((first, second) -> second).orElse(null);
         }
-        String problem = e.getOriginalMessage();
+        String problem = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         String message = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException && problem.startsWith("The value")
                 ? (field == null ? problem : "The " + field + problem.substring("The value".length()))
                 : "The request body is not valid JSON for this call" + (field == null ? "." : " (field " + field + ").");
