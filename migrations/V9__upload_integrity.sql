@@ -18,8 +18,11 @@ ALTER TABLE upload_session ADD COLUMN write_grant_id bigint REFERENCES access_gr
 -- counts against the team's quota.
 ALTER TABLE upload_session ADD COLUMN linger_until timestamptz;
 ALTER TABLE upload_session ADD COLUMN swept_at timestamptz;
+-- Before V9 a URL lived at most 15 minutes from its upload's declaration: older ended uploads are past watching.
 UPDATE upload_session SET linger_until = expires_at WHERE status = 'PENDING';
-CREATE INDEX upload_session_sweep_idx ON upload_session (linger_until)
+UPDATE upload_session SET linger_until = created_at + interval '75 minutes' WHERE status IN ('REJECTED', 'ABORTED', 'EXPIRED');
+UPDATE upload_session SET swept_at = now() WHERE status IN ('REJECTED', 'ABORTED', 'EXPIRED') AND linger_until < now();
+CREATE INDEX upload_session_sweep_idx ON upload_session (linger_until NULLS FIRST)
     WHERE status IN ('REJECTED', 'ABORTED', 'EXPIRED') AND (swept_at IS NULL OR swept_at <= linger_until);
 DROP INDEX upload_session_pending_idx;
 CREATE INDEX upload_session_open_idx ON upload_session (expires_at) WHERE status IN ('PENDING', 'VERIFYING');

@@ -88,6 +88,12 @@ async function signRequest(request) {
   const bridge = `/api/uploads/${session.id}/s3`;
   const gatehouseHeaders = { 'X-CSRF-Token': csrf };
   if (request.method === 'PUT' && request.partNumber == null) {
+    if (!session.put) {
+      // Gatehouse decided this file goes in parts (the store changed since the page was loaded).
+      const error = new Error('Gatehouse wants this file sent in parts now: reload the page and add it again.');
+      error.isUserFacing = true;
+      throw error;
+    }
     return { url: session.put.url, headers: session.put.headers, key: session.key };
   }
   if (request.method === 'PUT') {

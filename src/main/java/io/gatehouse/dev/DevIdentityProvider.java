@@ -50,6 +50,8 @@ final class DevIdentityProvider {
     static final String JWKS_DELAY_PROPERTY = "gatehouse.dev-idp.jwks-delay-ms";
     /** Lifetime of access and ID tokens, in seconds. */
     static final String TOKEN_LIFESPAN_PROPERTY = "gatehouse.dev-idp.token-lifespan-seconds";
+    /** The JVM-wide count of key requests (see {@link #countKeyRequest}). */
+    static final String JWKS_REQUESTS_PROPERTY = "gatehouse.dev-idp.jwks-requests";
     /** When set, ID tokens name this audience instead of the client (tests of a misissued sign-in). */
     static final String ID_TOKEN_AUDIENCE_PROPERTY = "gatehouse.dev-idp.id-token-audience";
 
@@ -169,6 +171,7 @@ final class DevIdentityProvider {
     }
 
     private void keys(HttpExchange exchange) throws IOException {
+        countKeyRequest();
         long delay = Long.getLong(JWKS_DELAY_PROPERTY, 0);
         if (delay > 0) {
             try {
@@ -482,6 +485,17 @@ final class DevIdentityProvider {
 
     private static Client client(String id) {
         return CLIENTS.stream().filter(c -> c.id().equals(id)).findFirst().orElse(null);
+    }
+
+    /**
+     * Counts a request to the key endpoint, JVM-wide (a system property: every class loader sees the same one; kept
+     * as text, since other libraries copy all system properties as strings), so a test can tell whether Gatehouse
+     * piles requests onto a stalling IdP.
+     */
+    private static void countKeyRequest() {
+        synchronized (System.getProperties()) {
+            System.setProperty(JWKS_REQUESTS_PROPERTY, Long.toString(Long.getLong(JWKS_REQUESTS_PROPERTY, 0) + 1));
+        }
     }
 
     /** A demo user, or for any other plain name (tests make up users) a plain user in no team. */

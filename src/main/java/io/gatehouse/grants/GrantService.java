@@ -137,6 +137,18 @@ public class GrantService {
         }
     }
 
+    /** Gives back a use spent on something that then did not happen (the store refused the upload it opened). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void giveBackUse(long grantId) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(
+                "UPDATE access_grant SET use_count = use_count - 1 WHERE id = ? AND max_uses IS NOT NULL AND use_count > 0")) {
+            update.setLong(1, grantId);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreUnavailable("could not give back a grant use: " + e.getMessage(), e);
+        }
+    }
+
     private List<Grant> query(String sql, CurrentUser user, String bucket, Grant.Permission permission, List<String> resources) {
         try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(sql)) {
             int i = 1;

@@ -38,6 +38,12 @@ public interface IdentityConfig {
         return NO_PREFIX.equals(teamPrefix()) ? "" : teamPrefix();
     }
 
+    /**
+     * Where browsers reach the IdP (its login and logout pages), when that is not the issuer's origin (e.g. Gatehouse
+     * talks to an internal address); the pages' CSP lets forms be redirected there.
+     */
+    java.util.Optional<java.util.List<java.net.URI>> idpBrowserOrigins();
+
     /** How long any call to the IdP (discovery, keys, token exchange) may take before it counts as failed. */
     @WithDefault("PT2S")
     java.time.Duration idpResponseTimeout();

@@ -34,13 +34,24 @@ public interface S3Config {
     boolean requireHttps();
 
     /**
-     * How uploads are checked against their declared SHA-256: {@code auto} probes whether the store checks and reports
-     * SHA-256 checksums; {@code read-back} always hashes the stored object; {@code store-checksum} trusts the store.
+     * How uploads are checked against their declared SHA-256: {@code auto} uses the store's checksum where a probe
+     * found that the store checks and reports it, else reads the object back; {@code read-back} always reads back.
      */
     @WithDefault("auto")
     UploadVerification uploadVerification();
 
     enum UploadVerification {
-        AUTO, STORE_CHECKSUM, READ_BACK
+        AUTO, READ_BACK
+    }
+
+    /**
+     * Whether signed PUTs use {@code If-None-Match: *} where a probe found the store honours it ({@code auto}), or
+     * never ({@code off}: every upload then goes as a multipart upload, whose URLs die when it is assembled).
+     */
+    @WithDefault("auto")
+    ConditionalWrites conditionalWrites();
+
+    enum ConditionalWrites {
+        AUTO, OFF
     }
 }

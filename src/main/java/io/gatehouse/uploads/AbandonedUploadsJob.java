@@ -38,11 +38,14 @@ public class AbandonedUploadsJob {
     private final UploadService uploads;
     private final AuditService audit;
     private final DataSource db;
+    private final long readBackBytesPerSecond;
 
-    AbandonedUploadsJob(UploadService uploads, AuditService audit, DataSource db) {
+    AbandonedUploadsJob(UploadService uploads, AuditService audit, DataSource db, UploadConfig config) {
         this.uploads = uploads;
         this.audit = audit;
         this.db = db;
+        // The same allowance as UploadService.staleVerification: a quarter of an hour plus the read-back.
+        this.readBackBytesPerSecond = config.assumedBytesPerSecond();
     }
 
     @Scheduled(every = "${gatehouse.uploads.cleanup-every:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -53,50 +56,74 @@ public class AbandonedUploadsJob {
         }
     }
 
-    /** Expires open uploads whose window ended before {@code now}, then sweeps ended ones; returns how many expired. */
+    /**
+     * Ends open uploads whose window ended before {@code now} (a verification still running is left alone until it
+     * is stale) or whose WRITE grant was revoked, then sweeps the keys of ended ones; returns how many it ended.
+     */
     public int cleanUp(Instant now) {
-        int expired = expire(now);
+        int ended = end("""
+                SELECT * FROM upload_session WHERE expires_at < ?1 AND (status = 'PENDING' OR status = 'VERIFYING'
+                    AND verifying_since < CAST(?1 AS timestamptz) - (interval '15 minutes'
+                        + declared_size * interval '1 second' / CAST(?2 AS bigint)))
+                ORDER BY expires_at LIMIT %d FOR UPDATE SKIP LOCKED""", UploadSession.Status.EXPIRED,
+                "Not completed within its window; the partial upload was removed.", now, readBackBytesPerSecond);
+        ended += end("""
+                SELECT s.* FROM upload_session s JOIN access_grant g ON g.id = s.write_grant_id
+                WHERE s.status = 'PENDING' AND g.revoked_at IS NOT NULL
+                LIMIT %d FOR UPDATE OF s SKIP LOCKED""", UploadSession.Status.REJECTED,
+                "The WRITE grant that allowed this upload was revoked; the upload was stopped.");
         sweep(now);
-        return expired;
+        return ended;
     }
 
-    private int expire(Instant now) {
-        List<UploadSession> expired = QuarkusTransaction.requiringNew().call(() -> {
-            @SuppressWarnings("unchecked")
-            List<UploadSession> due = UploadSession.getEntityManager().createNativeQuery(
-                    "SELECT * FROM upload_session WHERE status IN ('PENDING', 'VERIFYING') AND expires_at < ?1 "
-                            + "ORDER BY expires_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED",
-                    UploadSession.class).setParameter(1, now).getResultList();
-            for (UploadSession session : due) {
-                uploads.close(session, UploadSession.Status.EXPIRED,
-                        "Not completed within its window; the partial upload was removed.", null);
+    /** Ends a batch of open sessions in one short transaction; their keys are swept right after, outside it. */
+    private int end(String select, UploadSession.Status status, String reason, Object... parameters) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            var query = UploadSession.getEntityManager().createNativeQuery(select.formatted(BATCH), UploadSession.class);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setParameter(i + 1, parameters[i]);
             }
-            return due;
+            @SuppressWarnings("unchecked")
+            List<UploadSession> due = query.getResultList();
+            for (UploadSession session : due) {
+                uploads.close(session, status, reason, null);
+            }
+            return due.size();
         });
-        // Their keys are swept right away (below) and on every run while their URLs may still write.
-        return expired.size();
     }
 
-    /** One look at every ended upload's key whose URLs may still write, or that was never looked at since it ended. */
+    /**
+     * One look at every ended upload's key whose URLs may still write, or that was not looked at since it ended, in
+     * batches until none is left. A claim marks the look; a look after the URLs died is marked done only once it
+     * succeeded, so a run that fails (or a replica that dies) halfway leaves it to the next run.
+     */
     void sweep(Instant now) {
-        record Watched(UUID id, String userId, String bucket, String key, String multipartUploadId) {
+        for (int batch = 0; batch < 50 && sweepBatch(now) == BATCH; batch++) {
+            // a full batch: there may be more
+        }
+    }
+
+    private int sweepBatch(Instant now) {
+        record Watched(UUID id, String userId, String bucket, String key, String multipartUploadId, boolean lastLook) {
         }
         List<Watched> due = QuarkusTransaction.requiringNew().call(() -> {
             try (var connection = db.getConnection(); var claim = connection.prepareStatement("""
-                    UPDATE upload_session SET swept_at = ? WHERE id IN (
+                    UPDATE upload_session SET swept_at = CASE WHEN linger_until < ? THEN linger_until ELSE ? END WHERE id IN (
                         SELECT id FROM upload_session
                         WHERE status IN ('REJECTED', 'ABORTED', 'EXPIRED')
                           AND (swept_at IS NULL OR (swept_at <= linger_until AND swept_at < ?))
                         ORDER BY linger_until NULLS FIRST LIMIT %d FOR UPDATE SKIP LOCKED)
-                    RETURNING id, user_id, bucket, object_key, multipart_upload_id""".formatted(BATCH))) {
+                    RETURNING id, user_id, bucket, object_key, multipart_upload_id, linger_until < ?""".formatted(BATCH))) {
                 claim.setTimestamp(1, Timestamp.from(now));
+                claim.setTimestamp(2, Timestamp.from(now));
                 // Not again right after another run (a replica) looked: each run looks at a key once.
-                claim.setTimestamp(2, Timestamp.from(now.minus(RECENTLY)));
+                claim.setTimestamp(3, Timestamp.from(now.minus(RECENTLY)));
+                claim.setTimestamp(4, Timestamp.from(now));
                 List<Watched> claimed = new ArrayList<>();
                 try (var rows = claim.executeQuery()) {
                     while (rows.next()) {
                         claimed.add(new Watched(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getString(5)));
+                                rows.getString(4), rows.getString(5), rows.getBoolean(6)));
                     }
                 }
                 return claimed;
@@ -114,11 +141,15 @@ public class AbandonedUploadsJob {
                                     .detail("uploadId", session.id().toString())
                                     .detail("user", session.userId())));
                 }
+                if (session.lastLook()) {
+                    QuarkusTransaction.requiringNew().run(() -> UploadSession.update("sweptAt = ?1 where id = ?2", now, session.id()));
+                }
             } catch (SdkException e) {
                 // One object the store will not remove now must not hold back the others; it is looked at again.
                 LOG.warnf("Could not clean up the key of upload %s yet: %s", session.id(), e.getMessage());
                 QuarkusTransaction.requiringNew().run(() -> UploadSession.update("sweptAt = null where id = ?1", session.id()));
             }
         }
+        return due.size();
     }
 }

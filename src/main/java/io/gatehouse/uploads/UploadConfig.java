@@ -53,4 +53,8 @@ public interface UploadConfig {
     /** An upload not completed within this window is aborted and its object removed by the cleanup job. */
     @WithDefault("PT2H")
     Duration sessionWindow();
+
+    /** How long a completion request waits for the verification; a longer one goes on and answers 202 meanwhile. */
+    @WithDefault("PT20S")
+    Duration verifyWait();
 }

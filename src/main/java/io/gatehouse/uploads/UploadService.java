@@ -9,6 +9,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.annotation.PreDestroy;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -51,8 +59,6 @@ public class UploadService {
 
     private static final Logger LOG = Logger.getLogger(UploadService.class);
     static final String META_UPLOAD_ID = "upload-id";
-    /** A verification that has not finished in this time was lost (the replica went away): it may be claimed again. */
-    private static final Duration STALE_VERIFICATION = Duration.ofMinutes(15);
 
     public record StartUpload(String team, String filename, Long size, String contentType, String sha256) {
     }
@@ -85,6 +91,12 @@ public class UploadService {
     private final UrlLifetimes lifetimes;
     private final StoreCapabilities capabilities;
     private final UploadUsage usage;
+    /** Read-backs of completed uploads: a few at a time (each streams one object through SHA-256). */
+    private final ExecutorService verifications = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "upload-verification");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
@@ -162,10 +174,15 @@ public class UploadService {
         session.declaredSha256 = sha256;
         session.sseMode = team.sseMode;
         session.kmsKeyId = team.kmsKeyId;
-        session.multipart = request.size() > config.multipartThreshold();
-        session.expiresAt = now.plus(config.sessionWindow());
+        session.multipart = request.size() > multipartThreshold(store);
         Grant grant = writeGrant(user, team, session.objectKey, now);
         session.writeGrantId = grant == null ? null : grant.id;
+        // The upload, and every URL signed for it, ends with its window or with the grant that allows it.
+        session.expiresAt = grant == null || grant.validUntil.isAfter(now.plus(config.sessionWindow()))
+                ? now.plus(config.sessionWindow()) : grant.validUntil;
+        if (Duration.between(now, session.expiresAt).compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new WriteRefused(DenialReason.GRANT_EXPIRED, "Your WRITE grant for this space ends now.", team);
+        }
         // Only someone allowed to write here learns about the team's quota and pays for the usage query.
         usage.lockUser(user.id());
         UploadUsage.Usage used = usage.of(team.slug, user.id());
@@ -279,6 +296,10 @@ public class UploadService {
                 UploadSession current = UploadSession.findById(session.id, LockModeType.PESSIMISTIC_WRITE);
                 if (current.status == UploadSession.Status.PENDING) {
                     close(current, UploadSession.Status.REJECTED, "The store refused to start the multipart upload.", origin);
+                    if (current.writeGrantId != null) {
+                        // Nothing was uploaded: the grant's use is not spent.
+                        grants.giveBackUse(current.writeGrantId);
+                    }
                 }
             });
             throw e;
@@ -341,7 +362,7 @@ public class UploadService {
             Instant now = Instant.now();
             DenialReason refusal = writeRefusal(user, session, now);
             if (refusal != null) {
-                close(session, UploadSession.Status.ABORTED, stopped(refusal), origin);
+                close(session, UploadSession.Status.REJECTED, stopped(refusal), origin);
                 return new Batch(null, session, refusal);
             }
             Duration ttl = lifetimes.bound(min(config.putTtlBase().plus(transferAt(2 * config.partSize(),
@@ -394,7 +415,7 @@ public class UploadService {
             UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
             Instant now = Instant.now();
             boolean lost = session.status == UploadSession.Status.VERIFYING
-                    && session.verifyingSince.plus(STALE_VERIFICATION).isBefore(now);
+                    && session.verifyingSince.plus(staleVerification(session)).isBefore(now);
             if (session.status != UploadSession.Status.PENDING && !lost) {
                 return new Claim(session, false, null);
             }
@@ -414,20 +435,43 @@ public class UploadService {
         if (!claim.claimed()) {
             return new Completion(claim.session(), null);
         }
+        // A large object read back can take longer than a request should wait: it goes on in the background, and
+        // the caller, told VERIFYING (202), asks again.
+        Future<Completion> verification = verifications.submit(() -> verifyClaimed(user, claim.session(), reportedParts, origin));
+        try {
+            return verification.get(config.verifyWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException stillReading) {
+            return new Completion(claim.session(), null);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Completion(claim.session(), null);
+        }
+    }
+
+    /** Asks the store about a claimed session (no transaction held meanwhile) and records the verdict. */
+    private Completion verifyClaimed(CurrentUser user, UploadSession session, List<UploadedPart> reportedParts,
+            RequestOrigin origin) {
         UploadVerifier.Check check;
         try {
-            check = verifier.verify(claim.session(), reportedParts, partCount(claim.session()));
-        } catch (SdkException e) {
+            check = verifier.verify(session, reportedParts, partCount(session));
+        } catch (RuntimeException e) {
             // The store could not be asked: nothing is decided, the upload stays open for another try.
             QuarkusTransaction.requiringNew().run(() -> UploadSession.update("status = ?1, verifyingSince = null where id = ?2 and status = ?3",
-                    UploadSession.Status.PENDING, id, UploadSession.Status.VERIFYING));
+                    UploadSession.Status.PENDING, session.id, UploadSession.Status.VERIFYING));
             throw e;
         }
-        Completion completion = QuarkusTransaction.requiringNew().call(() -> finish(user, id, check, origin));
+        Completion completion = QuarkusTransaction.requiringNew().call(() -> finish(user, session.id, check, origin));
         if (completion.session().status != UploadSession.Status.VERIFIED) {
             discardQuietly(completion.session());
         }
         return completion;
+    }
+
+    @PreDestroy
+    void stopVerifying() {
+        verifications.shutdownNow();
     }
 
     private Completion finish(CurrentUser user, UUID id, UploadVerifier.Check check, RequestOrigin origin) {
@@ -591,8 +635,26 @@ public class UploadService {
         return config.partSize();
     }
 
+    /**
+     * Files above this go as multipart uploads. Where a signed PUT could replace the object after it was verified
+     * (no If-None-Match, and no SHA-256 the store is trusted to check), every file does: an assembled multipart
+     * upload cannot be written again through its part URLs.
+     */
     public long multipartThreshold() {
-        return config.multipartThreshold();
+        return multipartThreshold(capabilities.get());
+    }
+
+    private long multipartThreshold(StoreCapabilities.Capabilities store) {
+        return store.writeOnce() || store.integrity() == StoreCapabilities.Integrity.STORE_CHECKSUM
+                ? config.multipartThreshold() : 0;
+    }
+
+    /**
+     * A verification running longer than this was lost (its replica went away) and may be claimed again: a quarter
+     * of an hour plus reading the object back at the assumed speed.
+     */
+    Duration staleVerification(UploadSession session) {
+        return Duration.ofMinutes(15).plus(transferAt(session.declaredSize, config.assumedBytesPerSecond()));
     }
 
     /** How many files the team's policy lets one user have in flight (the default for a team not stored yet). */

@@ -38,24 +38,32 @@ class StallingIdpTest {
     @Test
     void unknownKeyIdsAreRefusedWhileTheIdpStallsAndDoNotPileUp() throws Exception {
         String forged = signedWithUnknownKey();
+        long keyFetchesBefore = keyFetches();
         System.setProperty(JWKS_DELAY, "15000");
         try {
-            // A client that gives up after 8 s: well before the IdP answers, far after Gatehouse's own 2 s bound.
+            // A client that gives up after 5 s: long before the IdP answers (15 s), well after Gatehouse's own 2 s bound.
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/me"))
-                        .header("Authorization", "Bearer " + forged).timeout(Duration.ofSeconds(8)).build(),
+                        .header("Authorization", "Bearer " + forged).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             for (CompletableFuture<HttpResponse<String>> call : calls) {
                 assertThat(call.get().statusCode()).isEqualTo(401);
             }
+            // Twenty unknown keys, one fetch of the IdP's keys: the others did not wait on it (refetching is rate-limited).
+            assertThat(keyFetches() - keyFetchesBefore).isEqualTo(1);
         } finally {
             System.clearProperty(JWKS_DELAY);
         }
         // The IdP's real tokens still work.
         io.restassured.RestAssured.given().auth().oauth2(Tokens.fresh("alice")).when().get("/api/me").then().statusCode(200);
+    }
+
+    /** The embedded IdP's JVM-wide count of requests to its key endpoint. */
+    private static long keyFetches() {
+        return Long.getLong("gatehouse.dev-idp.jwks-requests", 0);
     }
 
     /** A well-formed token for Gatehouse, signed by a key the IdP does not have. */

@@ -30,6 +30,7 @@ class BucketReadinessCheckTest {
             public Optional<String> secretAccessKey() { return Optional.of("s"); }
             public boolean requireHttps() { return false; }
             public UploadVerification uploadVerification() { return UploadVerification.AUTO; }
+            public ConditionalWrites conditionalWrites() { return ConditionalWrites.AUTO; }
         };
         try (var client = new S3Clients().s3Client(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("k", "s")))) {
             HealthCheckResponse response = new BucketReadinessCheck(client, config).call();

@@ -143,7 +143,7 @@ class UploadTest {
         String reason = given().auth().oauth2(Tokens.of("alice")).when().post("/api/uploads/" + started.getString("id") + "/complete")
                 .then().statusCode(422).body("status", equalTo("rejected")).extract().jsonPath().getString("reason");
         assertThat(reason).startsWith("Content differs: reading the object back gave SHA-256 " + sha256(tampered))
-                .contains("this store does not report SHA-256 checksums");
+                .contains(capabilities.get().readBackCause());
         assertThatNoObject(started.getString("key"));
         given().auth().oauth2(Tokens.of("alice")).queryParam("q", "tampered.txt").when().get("/api/items")
                 .then().statusCode(200).body("items.findAll { it.title == 'tampered.txt' && it.ownerTeam == 'team-a' }.size()",
@@ -373,7 +373,7 @@ class UploadTest {
                 .post("/api/uploads/" + id + "/parts").then().statusCode(403).body("code", equalTo("grant_revoked"));
         assertThat(Audit.count(db, writer, "UPLOAD_PARTS_SIGNED", "ALLOWED")).isEqualTo(batchesBefore + 1);
         given().auth().oauth2(Tokens.of(writer)).get("/api/uploads").then()
-                .body("find { it.id == '" + id + "' }.status", equalTo("aborted"));
+                .body("find { it.id == '" + id + "' }.status", equalTo("rejected"));
         assertThat(s3.listMultipartUploads(r -> r.bucket(config.bucket()).prefix(started.getString("key"))).uploads()).isEmpty();
     }
 
@@ -393,6 +393,62 @@ class UploadTest {
                 .then().statusCode(403).body("status", equalTo("rejected"))
                 .body("reason", containsString("revoked"));
         assertThatNoObject(started.getString("key"));
+    }
+
+    @Test
+    void anUploadUnderAWriteGrantEndsWithTheGrantAndSoDoItsUrls() {
+        String slug = Fixtures.team(db, null, null);
+        String writer = "writer-" + UUID.randomUUID();
+        Instant now = Instant.now();
+        Instant grantEnds = now.plusSeconds(40).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Fixtures.grant("USER", writer, "PREFIX", "teams/" + slug + "/", "WRITE", now.minusSeconds(60), grantEnds, null);
+        byte[] body = "short grant".getBytes(StandardCharsets.UTF_8);
+        JsonPath started = declare(writer, Map.of("team", slug, "filename", "short.txt", "size", body.length,
+                "contentType", "text/plain", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+        assertThat(Instant.parse(started.getString("expiresAt"))).isBeforeOrEqualTo(grantEnds);
+        assertThat(Instant.parse(started.getString("put.expiresAt"))).isBeforeOrEqualTo(grantEnds);
+        JsonPath multipart = declare(writer, Map.of("team", slug, "filename", "long.bin", "size", 70L * MIB,
+                "contentType", "application/octet-stream", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+        String partExpiry = signParts(writer, multipart.getString("id"), List.of(1)).getString("[0].expiresAt");
+        assertThat(Instant.parse(partExpiry)).isBeforeOrEqualTo(grantEnds);
+        abortAll(writer);
+    }
+
+    @Test
+    void revokingAWriteGrantEndsItsOpenUploadsAtTheNextCleanup() throws Exception {
+        String slug = Fixtures.team(db, null, null);
+        String writer = "writer-" + UUID.randomUUID();
+        long grant = Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
+        byte[] body = "written, never completed".getBytes(StandardCharsets.UTF_8);
+        JsonPath started = declare(writer, Map.of("team", slug, "filename", "left.txt", "size", body.length,
+                "contentType", "text/plain", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+        assertThat(put(started.getString("put.url"), started.getMap("put.headers"), body).statusCode()).isEqualTo(200);
+
+        Fixtures.revoke(grant);
+        cleanup.cleanUp(Instant.now());
+
+        given().auth().oauth2(Tokens.of(writer)).get("/api/uploads").then()
+                .body("find { it.id == '" + started.getString("id") + "' }.status", equalTo("rejected"))
+                .body("find { it.id == '" + started.getString("id") + "' }.reason", containsString("revoked"));
+        assertThatNoObject(started.getString("key"));
+    }
+
+    @Test
+    void theCleanupLeavesAVerificationInProgressAloneUntilItIsStale() {
+        byte[] body = "being verified".getBytes(StandardCharsets.UTF_8);
+        String id = start("alice", "verifying.txt", body, "text/plain").then().statusCode(201).extract().jsonPath().getString("id");
+        // As if a completion had claimed it just now, as the window ended.
+        Fixtures.sql(db, "UPDATE upload_session SET status = 'VERIFYING', verifying_since = now(), expires_at = now() - interval '1 minute' WHERE id = ?::uuid", id);
+        cleanup.cleanUp(Instant.now());
+        assertThat(status("alice", id)).isEqualTo("verifying");
+        // A verification that has not finished in a quarter of an hour (plus its read-back time) was lost.
+        Fixtures.sql(db, "UPDATE upload_session SET verifying_since = now() - interval '1 hour' WHERE id = ?::uuid", id);
+        cleanup.cleanUp(Instant.now());
+        assertThat(status("alice", id)).isEqualTo("expired");
+    }
+
+    private static String status(String user, String id) {
+        return given().auth().oauth2(Tokens.of(user)).get("/api/uploads").jsonPath().getString("find { it.id == '" + id + "' }.status");
     }
 
     @Test
