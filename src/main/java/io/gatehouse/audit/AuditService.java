@@ -11,7 +11,7 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.gatehouse.web.StoreUnavailable;
+import io.gatehouse.db.StoreUnavailable;
 
 /**
  * Writes audit rows. Always inside the caller's transaction ({@code MANDATORY}): the row commits with the decision

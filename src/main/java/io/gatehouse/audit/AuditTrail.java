@@ -20,8 +20,8 @@ import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.gatehouse.web.Like;
-import io.gatehouse.web.StoreUnavailable;
+import io.gatehouse.db.Like;
+import io.gatehouse.db.StoreUnavailable;
 
 /**
  * Reading the audit trail: filtered keyset pages (newest first), a streamed CSV export with the same filters, and

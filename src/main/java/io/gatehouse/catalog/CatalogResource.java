@@ -1,6 +1,6 @@
 package io.gatehouse.catalog;
 
-import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.PermissionsAllowed;
 import java.util.List;
 
 import jakarta.ws.rs.GET;
@@ -9,7 +9,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import io.gatehouse.identity.Role;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.web.Ids;
 import io.gatehouse.identity.CurrentUsers;
@@ -20,7 +19,7 @@ import io.quarkus.qute.TemplateInstance;
 /** The catalog: every item, marked available or locked (and why) for the signed-in user. */
 @Path("/")
 // Content is for people who use it: an auditor-only account sees the audit trail and nothing else.
-@RolesAllowed({ Role.USER, Role.PREMIUM, Role.ADMIN })
+@PermissionsAllowed(ContentAccess.USE_CONTENT)
 public class CatalogResource {
 
     @CheckedTemplate

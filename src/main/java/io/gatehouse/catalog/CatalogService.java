@@ -2,18 +2,15 @@ package io.gatehouse.catalog;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.gatehouse.grants.AccessDecision;
 import io.gatehouse.grants.DenialReason;
-import io.gatehouse.grants.Grant;
-import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
-import io.gatehouse.storage.S3Config;
-import io.gatehouse.web.Like;
+import io.gatehouse.db.Like;
 import io.quarkus.panache.common.Parameters;
 
 /** Lists the catalog a page at a time (keyset on id, newest first) and says for each item whether it is yours. */
@@ -33,12 +30,10 @@ public class CatalogService {
     public record Page(List<Entry> entries, Long nextAfter, String query) {
     }
 
-    private final GrantService grants;
-    private final S3Config s3;
+    private final ContentAccess access;
 
-    CatalogService(GrantService grants, S3Config s3) {
-        this.grants = grants;
-        this.s3 = s3;
+    CatalogService(ContentAccess access) {
+        this.access = access;
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -60,24 +55,8 @@ public class CatalogService {
         if (items.size() > size) {
             items = items.subList(0, size);
         }
-        List<Grant> readGrants = grants.grantsOf(user, s3.bucket(), Grant.Permission.READ);
-        Map<String, String> memberSpaces = grants.memberSpaces(user, s3.bucket());
-        Instant now = Instant.now();
-        List<Entry> entries = items.stream()
-                .map(item -> new Entry(item, item.bucket.equals(s3.bucket())
-                        ? lockReason(user, item, memberSpaces, readGrants, now)
-                        : lockReason(user, item, Map.of(), List.of(), now)))
-                .toList();
+        Function<ContentItem, AccessDecision> decide = access.reader(user, Instant.now());
+        List<Entry> entries = items.stream().map(item -> new Entry(item, decide.apply(item).denial())).toList();
         return new Page(entries, nextAfter, search);
-    }
-
-    /** The same decision a download makes (GrantService.decide), for a whole page from one read of the grants. */
-    private static DenialReason lockReason(CurrentUser user, ContentItem item, Map<String, String> memberSpaces,
-            List<Grant> readGrants, Instant now) {
-        if (!item.tierAllows(user)) {
-            return DenialReason.PREMIUM_REQUIRED;
-        }
-        AccessDecision decision = AccessDecision.decide(memberSpaces, readGrants, item.objectKey, now);
-        return decision.allowed() ? null : decision.denial();
     }
 }

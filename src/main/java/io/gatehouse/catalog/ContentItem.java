@@ -11,8 +11,6 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import io.gatehouse.identity.CurrentUser;
-import io.gatehouse.identity.Role;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** One downloadable object of the catalog. */
@@ -64,8 +62,4 @@ public class ContentItem extends PanacheEntityBase {
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
 
-    /** Premium items are for premium users only, whatever grants say. */
-    public boolean tierAllows(CurrentUser user) {
-        return tier != Tier.PREMIUM || user.hasRole(Role.PREMIUM);
-    }
 }

@@ -9,7 +9,7 @@ import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.gatehouse.web.StoreUnavailable;
+import io.gatehouse.db.StoreUnavailable;
 
 /** The admin dashboard's figures, straight from the audit trail and the upload sessions. */
 @ApplicationScoped

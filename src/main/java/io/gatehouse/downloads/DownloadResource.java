@@ -1,6 +1,7 @@
 package io.gatehouse.downloads;
 
-import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.PermissionsAllowed;
+import io.gatehouse.catalog.ContentAccess;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.gatehouse.identity.Role;
 import io.gatehouse.audit.AuditEvent;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.web.Ids;
@@ -39,7 +39,7 @@ import io.vertx.core.http.HttpServerRequest;
  */
 @Path("/")
 // Content is for people who use it: an auditor-only account sees the audit trail and nothing else.
-@RolesAllowed({ Role.USER, Role.PREMIUM, Role.ADMIN })
+@PermissionsAllowed(ContentAccess.USE_CONTENT)
 public class DownloadResource {
 
     @CheckedTemplate

@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -16,6 +14,7 @@ import io.gatehouse.audit.AuditEvent;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.catalog.ContentAccess;
 import io.gatehouse.catalog.ContentItem;
 import io.gatehouse.grants.AccessDecision;
 import io.gatehouse.grants.DenialReason;
@@ -23,7 +22,7 @@ import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.web.GatehouseException;
-import io.gatehouse.web.StoreUnavailable;
+import io.gatehouse.db.Sql;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -45,19 +44,21 @@ public class DownloadService {
     public record Denied(DenialReason reason) implements Outcome {
     }
 
+    private final ContentAccess access;
     private final GrantService grants;
     private final AuditService audit;
     private final S3Presigner presigner;
     private final UrlLifetimes lifetimes;
-    private final DataSource dataSource;
+    private final Sql sql;
 
-    DownloadService(GrantService grants, AuditService audit, S3Presigner presigner, UrlLifetimes lifetimes,
-            DataSource dataSource) {
-        this.dataSource = dataSource;
+    DownloadService(ContentAccess access, GrantService grants, AuditService audit, S3Presigner presigner,
+            UrlLifetimes lifetimes, Sql sql) {
+        this.access = access;
         this.grants = grants;
         this.audit = audit;
         this.presigner = presigner;
         this.lifetimes = lifetimes;
+        this.sql = sql;
     }
 
     @Transactional
@@ -67,18 +68,11 @@ public class DownloadService {
             throw GatehouseException.notFound("There is no item " + itemId + ".");
         }
         Instant now = Instant.now();
-        if (!item.tierAllows(user)) {
-            return deny(user, item, DenialReason.PREMIUM_REQUIRED, origin);
-        }
-        AccessDecision decision = grants.decide(user, item.bucket, item.objectKey, Grant.Permission.READ, now);
+        AccessDecision decision = access.read(user, item, now);
         if (!decision.allowed()) {
             return deny(user, item, decision.denial(), origin);
         }
         Grant grant = decision.grant();
-        if (grant != null && Duration.between(now, grant.validUntil).compareTo(Duration.ofSeconds(1)) < 0) {
-            // Less than S3's smallest lifetime left: a URL would outlive the grant.
-            return deny(user, item, DenialReason.GRANT_EXPIRED, origin);
-        }
         if (grant != null && !grants.spendUse(grant, now)) {
             return deny(user, item, DenialReason.GRANT_USED_UP, origin);
         }
@@ -106,25 +100,17 @@ public class DownloadService {
 
     /** The item's download-relevant fields in one indexed read (plain JDBC: this is the hot path). */
     private ContentItem item(long id) {
-        try (var connection = dataSource.getConnection(); var select = connection.prepareStatement(
-                "SELECT bucket, object_key, content_type, tier, original_filename FROM content_item WHERE id = ?")) {
-            select.setLong(1, id);
-            try (var rows = select.executeQuery()) {
-                if (!rows.next()) {
-                    return null;
-                }
-                ContentItem item = new ContentItem();
-                item.id = id;
-                item.bucket = rows.getString(1);
-                item.objectKey = rows.getString(2);
-                item.contentType = rows.getString(3);
-                item.tier = ContentItem.Tier.valueOf(rows.getString(4));
-                item.originalFilename = rows.getString(5);
-                return item;
-            }
-        } catch (java.sql.SQLException e) {
-            throw new StoreUnavailable("could not read item " + id + ": " + e.getMessage(), e);
-        }
+        return sql.one("read item " + id,
+                "SELECT bucket, object_key, content_type, tier, original_filename FROM content_item WHERE id = ?", row -> {
+                    ContentItem item = new ContentItem();
+                    item.id = id;
+                    item.bucket = row.getString(1);
+                    item.objectKey = row.getString(2);
+                    item.contentType = row.getString(3);
+                    item.tier = ContentItem.Tier.valueOf(row.getString(4));
+                    item.originalFilename = row.getString(5);
+                    return item;
+                }, id).orElse(null);
     }
 
     /** The user's most recent issued download URLs, newest first (from the audit trail). */

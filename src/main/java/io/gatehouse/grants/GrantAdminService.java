@@ -16,7 +16,7 @@ import io.gatehouse.identity.Role;
 import io.gatehouse.storage.ObjectKeys;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.web.GatehouseException;
-import io.gatehouse.web.Like;
+import io.gatehouse.db.Like;
 
 /** Creating and revoking grants; each change is audited in its own transaction. */
 @ApplicationScoped

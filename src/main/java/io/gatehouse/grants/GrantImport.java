@@ -272,7 +272,7 @@ public class GrantImport {
                 }
             }
         } catch (java.sql.SQLException e) {
-            throw new io.gatehouse.web.StoreUnavailable("could not check the import against the grants in force", e);
+            throw new io.gatehouse.db.StoreUnavailable("could not check the import against the grants in force", e);
         }
     }
 

@@ -12,11 +12,6 @@ public record CurrentUser(String id, String displayName, Set<String> roles, Set<
         return roles.contains(role);
     }
 
-    /** Whether the catalog, downloads and uploads are for this user (an auditor-only account sees none of them). */
-    public boolean usesContent() {
-        return hasRole(Role.USER) || hasRole(Role.PREMIUM) || hasRole(Role.ADMIN);
-    }
-
     public boolean isMemberOf(String team) {
         return teams.contains(team);
     }

@@ -113,7 +113,7 @@ public class Directory {
             }
             return values;
         } catch (SQLException e) {
-            throw new io.gatehouse.web.StoreUnavailable("could not read the directory: " + e.getMessage(), e);
+            throw new io.gatehouse.db.StoreUnavailable("could not read the directory: " + e.getMessage(), e);
         }
     }
 }

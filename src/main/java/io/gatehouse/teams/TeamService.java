@@ -21,7 +21,7 @@ import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.uploads.UploadConfig;
 import io.gatehouse.web.GatehouseException;
-import io.gatehouse.web.StoreUnavailable;
+import io.gatehouse.db.StoreUnavailable;
 
 /** Teams as admins see them: stored settings, the policy in effect, and what their uploads use. */
 @ApplicationScoped

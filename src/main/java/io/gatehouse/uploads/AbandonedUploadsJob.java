@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
-import io.gatehouse.web.StoreUnavailable;
+import io.gatehouse.db.StoreUnavailable;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import software.amazon.awssdk.core.exception.SdkException;

@@ -1,6 +1,7 @@
 package io.gatehouse.uploads;
 
-import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.PermissionsAllowed;
+import io.gatehouse.catalog.ContentAccess;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -18,7 +19,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.gatehouse.identity.Role;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
@@ -33,7 +33,7 @@ import io.vertx.core.http.HttpServerRequest;
  */
 @Path("/")
 // Content is for people who use it: an auditor-only account sees the audit trail and nothing else.
-@RolesAllowed({ Role.USER, Role.PREMIUM, Role.ADMIN })
+@PermissionsAllowed(ContentAccess.USE_CONTENT)
 public class UploadResource {
 
     @CheckedTemplate

@@ -28,6 +28,7 @@ import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.catalog.ContentAccess;
 import io.gatehouse.catalog.ContentItem;
 import io.gatehouse.grants.AccessDecision;
 import io.gatehouse.grants.DenialReason;
@@ -91,6 +92,7 @@ public class UploadService {
     private final UrlLifetimes lifetimes;
     private final StoreCapabilities capabilities;
     private final UploadUsage usage;
+    private final ContentAccess access;
     /** Read-backs of completed uploads: a few at a time (each streams one object through SHA-256). */
     private final ExecutorService verifications = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "upload-verification");
@@ -100,7 +102,8 @@ public class UploadService {
 
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
-            UploadUsage usage) {
+            UploadUsage usage, ContentAccess access) {
+        this.access = access;
         this.s3 = s3;
         this.presigner = presigner;
         this.s3Config = s3Config;
@@ -215,10 +218,10 @@ public class UploadService {
 
     /** Null for the user's own team space; else the WRITE grant that allows it (refused if there is none). */
     private Grant writeGrant(CurrentUser user, Team team, String key, Instant now) {
-        if (user.isMemberOf(team.slug)) {
+        AccessDecision decision = access.write(user, team.slug, key, now);
+        if (decision.memberOf() != null) {
             return null;
         }
-        AccessDecision decision = grants.decide(user, s3Config.bucket(), key, Grant.Permission.WRITE, now);
         if (!decision.allowed()) {
             throw new WriteRefused(decision.denial(), decision.denial() == DenialReason.NO_GRANT
                     ? "You are not a member of team " + team.slug + " and hold no WRITE grant for its space."
@@ -557,10 +560,7 @@ public class UploadService {
      * use does not count against it), or the user is a member of the team. Null when so, else why not.
      */
     private DenialReason writeRefusal(CurrentUser user, UploadSession session, Instant now) {
-        if (user.isMemberOf(session.teamSlug)) {
-            return null;
-        }
-        return session.writeGrantId == null ? DenialReason.NO_GRANT : grants.standing(session.writeGrantId, now);
+        return access.writeStanding(user, session.teamSlug, session.writeGrantId, now);
     }
 
     private static String stopped(DenialReason refusal) {

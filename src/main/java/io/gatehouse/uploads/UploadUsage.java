@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.gatehouse.teams.Team;
-import io.gatehouse.web.StoreUnavailable;
+import io.gatehouse.db.StoreUnavailable;
 
 /**
  * What a team's quota and a user's in-flight limit already hold, read under the locks that make the check and the

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.gatehouse.db.StoreUnavailable;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;

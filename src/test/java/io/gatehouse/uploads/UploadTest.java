@@ -531,7 +531,7 @@ class UploadTest {
 
     private static JsonPath signParts(String user, String id, List<Integer> parts) {
         return given().auth().oauth2(Tokens.of(user)).contentType(ContentType.JSON).body(Map.of("partNumbers", parts))
-                .when().post("/api/uploads/" + id + "/parts").then().statusCode(200).extract().jsonPath();
+                .when().post("/api/uploads/" + id + "/parts").then().log().ifValidationFails().statusCode(200).extract().jsonPath();
     }
 
     /** Uploads a file's parts through the part URLs Gatehouse signs, as the browser does. */

@@ -1,4 +1,4 @@
-package io.gatehouse.web;
+package io.gatehouse.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.gatehouse.web;
+package io.gatehouse.db;
 
 /** Text searched with SQL {@code LIKE ... ESCAPE '\'}: the user's %, _ and backslash match themselves, never as wildcards. */
 public final class Like {
