@@ -16,13 +16,13 @@ public final class AuditEntry {
     String userAgent;
     final Map<String, Object> details = new LinkedHashMap<>();
 
-    private AuditEntry(String actor, String action, AuditOutcome outcome) {
+    private AuditEntry(String actor, AuditAction action, AuditOutcome outcome) {
         this.actor = actor;
-        this.action = action;
+        this.action = action.name();
         this.outcome = outcome;
     }
 
-    public static AuditEntry of(String actor, String action, AuditOutcome outcome) {
+    public static AuditEntry of(String actor, AuditAction action, AuditOutcome outcome) {
         return new AuditEntry(actor, action, outcome);
     }
 

@@ -1,59 +1,22 @@
 package io.gatehouse.audit;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
-
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-
-import org.hibernate.annotations.Immutable;
-import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.type.SqlTypes;
+import java.util.HexFormat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.gatehouse.db.Sql;
 
-/** One row of the audit trail. Insert-only: the table refuses UPDATE and DELETE (see V1__schema.sql). */
-@Entity
-@Immutable
-@Table(name = "audit_event")
-public class AuditEvent extends PanacheEntityBase {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    public Long id;
-
-    @Column(name = "occurred_at", insertable = false, updatable = false)
-    public Instant occurredAt;
-
-    public String actor;
-
-    public String action;
-
-    @Column(name = "outcome")
-    public String outcome;
-
-    public String reason;
-
-    public String resource;
-
-    @Column(name = "grant_id")
-    public Long grantId;
-
-    @Column(name = "client_ip")
-    public String clientIp;
-
-    @Column(name = "user_agent")
-    public String userAgent;
-
-    @JdbcTypeCode(SqlTypes.JSON)
-    public String details = "{}";
+/**
+ * One row of the audit trail as written (the only read model of audit_event; rows are written from an
+ * {@link AuditEntry}). Insert-only: the table refuses UPDATE and DELETE (V1, V3, V8).
+ */
+public record AuditEvent(long id, Instant occurredAt, String actor, String action, String outcome, String reason,
+        String resource, Long grantId, String clientIp, String userAgent, String details, String rowHash) {
 
     private static final ObjectMapper DETAILS = new ObjectMapper();
 
@@ -65,5 +28,14 @@ public class AuditEvent extends PanacheEntityBase {
         } catch (JsonProcessingException e) {
             return "";
         }
+    }
+
+    /** The one JDBC mapping of audit_event. */
+    static AuditEvent fromRow(ResultSet row) throws SQLException {
+        byte[] hash = row.getBytes("row_hash");
+        return new AuditEvent(row.getLong("id"), row.getTimestamp("occurred_at").toInstant(), row.getString("actor"),
+                row.getString("action"), row.getString("outcome"), row.getString("reason"), row.getString("resource"),
+                Sql.longOrNull(row, "grant_id"), row.getString("client_ip"), row.getString("user_agent"), row.getString("details"),
+                hash == null ? "" : HexFormat.of().formatHex(hash));
     }
 }

@@ -1,17 +1,12 @@
 package io.gatehouse.audit;
 
-import java.sql.SQLException;
-import java.sql.Types;
-
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.gatehouse.db.StoreUnavailable;
+import io.gatehouse.db.Sql;
 
 /**
  * Writes audit rows. Always inside the caller's transaction ({@code MANDATORY}): the row commits with the decision
@@ -26,11 +21,15 @@ public class AuditService {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""";
 
     private final ObjectMapper json;
-    private final DataSource dataSource;
+    private final Sql sql;
 
-    AuditService(ObjectMapper json, DataSource dataSource) {
+    AuditService(ObjectMapper json, Sql sql) {
         this.json = json;
-        this.dataSource = dataSource;
+        this.sql = sql;
+    }
+
+    private static Object text(String value) {
+        return value == null ? Sql.NULL_TEXT : value;
     }
 
     /**
@@ -49,25 +48,10 @@ public class AuditService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("audit details are not serialisable", e);
         }
-        // The connection is the one enlisted in the current transaction; closing it hands it back to the pool.
-        try (var connection = dataSource.getConnection(); var insert = connection.prepareStatement(INSERT)) {
-            insert.setString(1, entry.actor);
-            insert.setString(2, entry.action);
-            insert.setString(3, entry.outcome.name());
-            insert.setString(4, entry.reason);
-            insert.setString(5, entry.resource);
-            if (entry.grantId == null) {
-                insert.setNull(6, Types.BIGINT);
-            } else {
-                insert.setLong(6, entry.grantId);
-            }
-            insert.setString(7, entry.clientIp);
-            insert.setString(8, entry.userAgent);
-            insert.setString(9, details);
-            insert.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreUnavailable("audit row not written: " + e.getMessage(), e);
-        }
+        // On the transaction's own connection: the row commits with the decision, or neither does.
+        sql.update("write the audit row", INSERT, entry.actor, entry.action, entry.outcome.name(), text(entry.reason),
+                text(entry.resource), entry.grantId == null ? Sql.NULL_BIGINT : entry.grantId, text(entry.clientIp),
+                text(entry.userAgent), details);
     }
 
 }

@@ -16,12 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.gatehouse.db.Like;
-import io.gatehouse.db.StoreUnavailable;
+import io.gatehouse.db.Sql;
 
 /**
  * Reading the audit trail: filtered keyset pages (newest first), a streamed CSV export with the same filters, and
@@ -39,11 +37,7 @@ public class AuditTrail {
             Long grantId) {
     }
 
-    public record Row(long id, Instant occurredAt, String actor, String action, String outcome, String reason,
-            String resource, Long grantId, String clientIp, String userAgent, String details, String rowHash) {
-    }
-
-    public record Page(List<Row> rows, Long nextBefore) {
+    public record Page(List<AuditEvent> rows, Long nextBefore) {
     }
 
     /**
@@ -54,10 +48,10 @@ public class AuditTrail {
             long rowsNotYetSealed) {
     }
 
-    private final DataSource dataSource;
+    private final Sql sql;
 
-    AuditTrail(DataSource dataSource) {
-        this.dataSource = dataSource;
+    AuditTrail(Sql sql) {
+        this.sql = sql;
     }
 
     /** How many of the newest rows a resource-prefix page looks at before it asks the resource index. */
@@ -66,15 +60,19 @@ public class AuditTrail {
     public Page page(Filter filter) {
         List<Object> parameters = new ArrayList<>();
         String where = where(filter, parameters);
-        try (Connection connection = dataSource.getConnection()) {
-            List<Row> page = filter.resource() != null
+        return sql.on("read the audit trail", connection -> {
+            List<AuditEvent> page = filter.resource() != null
                     ? resourcePage(connection, filter, where, parameters)
                     : rows(connection, "SELECT * FROM audit_event" + where + " ORDER BY id DESC LIMIT " + (PAGE_SIZE + 1), parameters);
             Long next = page.size() > PAGE_SIZE ? page.get(PAGE_SIZE - 1).id() : null;
             return new Page(page.size() > PAGE_SIZE ? page.subList(0, PAGE_SIZE) : page, next);
-        } catch (SQLException e) {
-            throw new StoreUnavailable("could not read the audit trail: " + e.getMessage(), e);
-        }
+        });
+    }
+
+    /** The newest {@code limit} rows of one actor and action (e.g. "my downloads"). */
+    public List<AuditEvent> latest(String actor, AuditAction action, int limit) {
+        return sql.list("read the audit trail", "SELECT * FROM audit_event WHERE actor = ? AND action = ? ORDER BY id DESC LIMIT ?",
+                AuditEvent::fromRow, actor, action.name(), limit);
     }
 
     /**
@@ -83,7 +81,7 @@ public class AuditTrail {
      * {@link #RECENT_WINDOW} rows first (a busy prefix is answered there); otherwise collect the matches from the
      * resource index and keep the newest (cost grows with the matches, not with the table).
      */
-    private List<Row> resourcePage(Connection connection, Filter filter, String where, List<Object> parameters)
+    private List<AuditEvent> resourcePage(Connection connection, Filter filter, String where, List<Object> parameters)
             throws SQLException {
         List<Object> windowParameters = new ArrayList<>();
         String cursor = "";
@@ -92,7 +90,7 @@ public class AuditTrail {
             windowParameters.add(filter.before());
         }
         windowParameters.addAll(parameters);
-        List<Row> recent = rows(connection, "SELECT * FROM (SELECT * FROM audit_event" + cursor + " ORDER BY id DESC LIMIT "
+        List<AuditEvent> recent = rows(connection, "SELECT * FROM (SELECT * FROM audit_event" + cursor + " ORDER BY id DESC LIMIT "
                 + RECENT_WINDOW + ") recent" + where + " ORDER BY id DESC LIMIT " + (PAGE_SIZE + 1), windowParameters);
         if (recent.size() > PAGE_SIZE) {
             return recent;
@@ -102,52 +100,42 @@ public class AuditTrail {
                 + " OFFSET 0) matches ORDER BY id DESC LIMIT " + (PAGE_SIZE + 1) + ") ORDER BY id DESC", parameters);
     }
 
-    private static List<Row> rows(Connection connection, String sql, List<Object> parameters) throws SQLException {
+    private static List<AuditEvent> rows(Connection connection, String sql, List<Object> parameters) throws SQLException {
         try (PreparedStatement select = prepare(connection, sql, parameters); ResultSet rows = select.executeQuery()) {
-            List<Row> page = new ArrayList<>();
+            List<AuditEvent> page = new ArrayList<>();
             while (rows.next()) {
-                page.add(read(rows));
+                page.add(AuditEvent.fromRow(rows));
             }
             return page;
         }
     }
 
     /** One row in full, with its place in the hash chain (null until the sealer has sealed it). */
-    public record Detail(Row row, Long chainSeq, String prevHash) {
+    public record Detail(AuditEvent row, Long chainSeq, String prevHash) {
     }
 
     public Detail detail(long id) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement("SELECT * FROM audit_event WHERE id = ?")) {
-            select.setLong(1, id);
-            try (ResultSet rows = select.executeQuery()) {
-                if (!rows.next()) {
-                    return null;
-                }
-                long seq = rows.getLong("chain_seq");
-                Long chainSeq = rows.wasNull() ? null : seq;
-                byte[] prev = rows.getBytes("prev_hash");
-                return new Detail(read(rows), chainSeq, prev == null ? null : java.util.HexFormat.of().formatHex(prev));
-            }
-        } catch (SQLException e) {
-            throw new StoreUnavailable("could not read the audit trail: " + e.getMessage(), e);
-        }
+        return sql.one("read the audit trail", "SELECT * FROM audit_event WHERE id = ?", row -> {
+            byte[] prev = row.getBytes("prev_hash");
+            return new Detail(AuditEvent.fromRow(row), Sql.longOrNull(row, "chain_seq"),
+                    prev == null ? null : java.util.HexFormat.of().formatHex(prev));
+        }, id).orElse(null);
     }
 
     /** Streams every matching row as CSV (RFC 4180), newest first, a cursor batch at a time. */
     public void exportCsv(Filter filter, OutputStream out) {
         List<Object> parameters = new ArrayList<>();
-        String sql = "SELECT * FROM audit_event" + where(filter, parameters) + " ORDER BY id DESC";
-        try (Connection connection = dataSource.getConnection()) {
+        String select = "SELECT * FROM audit_event" + where(filter, parameters) + " ORDER BY id DESC";
+        sql.on("export the audit trail", connection -> {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
-            try (PreparedStatement select = prepare(connection, sql, parameters)) {
-                select.setFetchSize(EXPORT_FETCH);
+            try (PreparedStatement rowsOut = prepare(connection, select, parameters)) {
+                rowsOut.setFetchSize(EXPORT_FETCH);
                 Writer csv = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
                 csv.write("id,occurred_at,actor,action,outcome,reason,resource,grant_id,client_ip,user_agent,details,row_hash\r\n");
-                try (ResultSet rows = select.executeQuery()) {
+                try (ResultSet rows = rowsOut.executeQuery()) {
                     while (rows.next()) {
-                        Row row = read(rows);
+                        AuditEvent row = AuditEvent.fromRow(rows);
                         csv.write(row.id() + "," + row.occurredAt() + "," + cell(row.actor()) + "," + cell(row.action()) + ","
                                 + cell(row.outcome()) + "," + cell(row.reason()) + "," + cell(row.resource()) + ","
                                 + (row.grantId() == null ? "" : row.grantId()) + "," + cell(row.clientIp()) + ","
@@ -155,15 +143,14 @@ public class AuditTrail {
                     }
                 }
                 csv.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             } finally {
                 connection.rollback();
                 connection.setAutoCommit(autoCommit);
             }
-        } catch (SQLException e) {
-            throw new StoreUnavailable("could not export the audit trail: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+            return null;
+        });
     }
 
     /**
@@ -174,16 +161,7 @@ public class AuditTrail {
     static final int SEAL_BATCH = 50_000;
 
     public int seal() {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement seal = connection.prepareStatement("SELECT audit_event_seal(?)")) {
-            seal.setInt(1, SEAL_BATCH);
-            try (ResultSet rows = seal.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw new StoreUnavailable("could not seal the audit trail: " + e.getMessage(), e);
-        }
+        return sql.one("seal the audit trail", "SELECT audit_event_seal(?)", row -> row.getInt(1), SEAL_BATCH).orElse(0);
     }
 
     private static long unsealed(Connection connection) throws SQLException {
@@ -212,8 +190,8 @@ public class AuditTrail {
                     FROM audit_event e WHERE chain_seq IS NOT NULL) walked
                 ORDER BY (problem IS NULL), chain_seq
                 LIMIT 1""";
-        try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(sql);
-                ResultSet rows = select.executeQuery()) {
+        return this.sql.on("verify the audit trail", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(sql); ResultSet rows = select.executeQuery()) {
             long unsealed = unsealed(connection);
             if (!rows.next()) {
                 return new Verification(true, 0, null, null, null, unsealed);
@@ -224,9 +202,8 @@ public class AuditTrail {
                 return new Verification(true, checked, null, null, null, unsealed);
             }
             return new Verification(false, checked, rows.getLong("id"), rows.getLong("chain_seq"), problem, unsealed);
-        } catch (SQLException e) {
-            throw new StoreUnavailable("could not verify the audit trail: " + e.getMessage(), e);
-        }
+            }
+        });
     }
 
     private static String where(Filter filter, List<Object> parameters) {
@@ -284,16 +261,6 @@ public class AuditTrail {
             statement.setObject(i + 1, parameters.get(i));
         }
         return statement;
-    }
-
-    private static Row read(ResultSet rows) throws SQLException {
-        long grant = rows.getLong("grant_id");
-        Long grantId = rows.wasNull() ? null : grant;
-        byte[] hash = rows.getBytes("row_hash");
-        return new Row(rows.getLong("id"), rows.getTimestamp("occurred_at").toInstant(), rows.getString("actor"),
-                rows.getString("action"), rows.getString("outcome"), rows.getString("reason"), rows.getString("resource"),
-                grantId, rows.getString("client_ip"), rows.getString("user_agent"), rows.getString("details"),
-                hash == null ? "" : java.util.HexFormat.of().formatHex(hash));
     }
 
     /** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */

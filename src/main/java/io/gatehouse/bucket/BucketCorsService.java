@@ -9,6 +9,7 @@ import jakarta.transaction.Transactional;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
@@ -102,7 +103,7 @@ public class BucketCorsService {
             }
             throw e;
         }
-        audit.record(AuditEntry.of(admin.id(), "BUCKET_CORS_APPLIED", AuditOutcome.SUCCEEDED)
+        audit.record(AuditEntry.of(admin.id(), AuditAction.BUCKET_CORS_APPLIED, AuditOutcome.SUCCEEDED)
                 .resource(s3Config.bucket()).from(origin)
                 .detail("origins", rules.allowedOrigins()));
         return state();

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
@@ -85,7 +86,7 @@ public class BucketStoreResource {
         CurrentUser admin = users.current();
         capabilities.forget();
         StoreView found = state();
-        audit.recordAlone(AuditEntry.of(admin.id(), "STORE_PROBED", AuditOutcome.SUCCEEDED).resource(found.bucket())
+        audit.recordAlone(AuditEntry.of(admin.id(), AuditAction.STORE_PROBED, AuditOutcome.SUCCEEDED).resource(found.bucket())
                 .from(RequestOrigin.of(http))
                 .detail("integrity", found.integrity())
                 .detail("checksSha256", found.capabilities().checksSha256())

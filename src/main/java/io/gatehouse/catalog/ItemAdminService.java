@@ -3,6 +3,7 @@ package io.gatehouse.catalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
@@ -55,7 +56,7 @@ public class ItemAdminService {
         item.originalFilename = ObjectKeys.fileName(request.key());
         item.createdBy = admin.id();
         item.persist();
-        audit.record(AuditEntry.of(admin.id(), "ITEM_CREATED", AuditOutcome.SUCCEEDED)
+        audit.record(AuditEntry.of(admin.id(), AuditAction.ITEM_CREATED, AuditOutcome.SUCCEEDED)
                 .resource(item.bucket + "/" + item.objectKey)
                 .from(origin)
                 .detail("itemId", item.id)
@@ -77,7 +78,7 @@ public class ItemAdminService {
         ContentItem.getEntityManager().createNativeQuery("UPDATE upload_session SET content_item_id = NULL WHERE content_item_id = ?1")
                 .setParameter(1, id).executeUpdate();
         item.delete();
-        audit.record(AuditEntry.of(admin.id(), "ITEM_DELETED", AuditOutcome.SUCCEEDED)
+        audit.record(AuditEntry.of(admin.id(), AuditAction.ITEM_DELETED, AuditOutcome.SUCCEEDED)
                 .resource(item.bucket + "/" + item.objectKey)
                 .reason(reason)
                 .from(origin)

@@ -9,10 +9,12 @@ import jakarta.transaction.Transactional;
 
 import io.gatehouse.storage.ObjectKeys;
 import io.gatehouse.storage.UrlLifetimes;
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditEvent;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
+import io.gatehouse.audit.AuditTrail;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.catalog.ContentAccess;
 import io.gatehouse.catalog.ContentItem;
@@ -32,8 +34,6 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 @ApplicationScoped
 public class DownloadService {
 
-    static final String ISSUED = "DOWNLOAD_URL_ISSUED";
-    static final String DENIED = "DOWNLOAD_DENIED";
 
     public sealed interface Outcome permits Issued, Denied {
     }
@@ -50,9 +50,11 @@ public class DownloadService {
     private final S3Presigner presigner;
     private final UrlLifetimes lifetimes;
     private final Sql sql;
+    private final AuditTrail trail;
 
-    DownloadService(ContentAccess access, GrantService grants, AuditService audit, S3Presigner presigner,
+    DownloadService(ContentAccess access, GrantService grants, AuditService audit, AuditTrail trail, S3Presigner presigner,
             UrlLifetimes lifetimes, Sql sql) {
+        this.trail = trail;
         this.access = access;
         this.grants = grants;
         this.audit = audit;
@@ -86,7 +88,7 @@ public class DownloadService {
                         .responseContentDisposition(ContentDisposition.attachment(filename(item)))
                         .responseContentType(item.contentType)));
         Instant expiresAt = signed.expiration();
-        audit.record(AuditEntry.of(user.id(), ISSUED, AuditOutcome.ALLOWED)
+        audit.record(AuditEntry.of(user.id(), AuditAction.DOWNLOAD_URL_ISSUED, AuditOutcome.ALLOWED)
                 .resource(item.bucket + "/" + item.objectKey)
                 .grant(grant == null ? null : grant.id)
                 .from(origin)
@@ -116,11 +118,11 @@ public class DownloadService {
     /** The user's most recent issued download URLs, newest first (from the audit trail). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<AuditEvent> recentDownloads(CurrentUser user, int limit) {
-        return AuditEvent.find("actor = ?1 and action = ?2 order by id desc", user.id(), ISSUED).page(0, limit).list();
+        return trail.latest(user.id(), AuditAction.DOWNLOAD_URL_ISSUED, limit);
     }
 
     private Outcome deny(CurrentUser user, ContentItem item, DenialReason reason, RequestOrigin origin) {
-        audit.record(AuditEntry.of(user.id(), DENIED, AuditOutcome.DENIED)
+        audit.record(AuditEntry.of(user.id(), AuditAction.DOWNLOAD_DENIED, AuditOutcome.DENIED)
                 .reason(reason.code())
                 .resource(item.bucket + "/" + item.objectKey)
                 .from(origin)

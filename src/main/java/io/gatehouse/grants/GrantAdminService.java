@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
@@ -104,7 +105,7 @@ public class GrantAdminService {
         grant.reason = request.reason().strip();
         grant.createdBy = admin.id();
         grant.persist();
-        audit.record(AuditEntry.of(admin.id(), "GRANT_CREATED", AuditOutcome.SUCCEEDED)
+        audit.record(AuditEntry.of(admin.id(), AuditAction.GRANT_CREATED, AuditOutcome.SUCCEEDED)
                 .grant(grant.id)
                 .resource(grant.bucket + "/" + grant.resource)
                 .reason(grant.reason)
@@ -170,7 +171,7 @@ public class GrantAdminService {
         grant.revokedAt = Instant.now();
         grant.revokedBy = admin.id();
         grant.revokedReason = reason.strip();
-        audit.record(AuditEntry.of(admin.id(), "GRANT_REVOKED", AuditOutcome.SUCCEEDED)
+        audit.record(AuditEntry.of(admin.id(), AuditAction.GRANT_REVOKED, AuditOutcome.SUCCEEDED)
                 .grant(grant.id)
                 .resource(grant.bucket + "/" + grant.resource)
                 .reason(grant.revokedReason)

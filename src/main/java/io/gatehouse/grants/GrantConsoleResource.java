@@ -48,7 +48,7 @@ public class GrantConsoleResource {
                 String grantResource, List<String> knownUsers, List<String> teams);
 
         static native TemplateInstance grant(CurrentUser user, GrantAdminResource.GrantView grant,
-                List<AuditTrail.Row> history, Long nextBefore);
+                List<io.gatehouse.audit.AuditEvent> history, Long nextBefore);
     }
 
     private final GrantAdminService admin;

@@ -17,6 +17,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
@@ -62,10 +63,10 @@ public class GrantImport {
     private final Directory directory;
     private final AuditService audit;
     private final S3Config s3;
-    private final javax.sql.DataSource db;
+    private final io.gatehouse.db.Sql sql;
 
-    GrantImport(GrantAdminService admin, Directory directory, AuditService audit, S3Config s3, javax.sql.DataSource db) {
-        this.db = db;
+    GrantImport(GrantAdminService admin, Directory directory, AuditService audit, S3Config s3, io.gatehouse.db.Sql sql) {
+        this.sql = sql;
         this.admin = admin;
         this.directory = directory;
         this.audit = audit;
@@ -110,7 +111,7 @@ public class GrantImport {
             Row row = rows.get(i);
             written.add(new Row(row.line(), row.values(), row.problems(), grant.id));
         }
-        audit.record(AuditEntry.of(user.id(), "GRANTS_IMPORTED", AuditOutcome.SUCCEEDED).from(origin)
+        audit.record(AuditEntry.of(user.id(), AuditAction.GRANTS_IMPORTED, AuditOutcome.SUCCEEDED).from(origin)
                 .detail("import", importId).detail("grants", written.size()));
         return new Report(null, written, false, true, importId);
     }
@@ -251,7 +252,8 @@ public class GrantImport {
             }
         }
         int n = index.size();
-        try (var connection = db.getConnection(); var select = connection.prepareStatement("""
+        sql.on("check the import against the grants in force", connection -> {
+            try (var select = connection.prepareStatement("""
                 SELECT u.n, g.id FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
                        WITH ORDINALITY AS u(subject_type, subject, resource_type, resource, permission, valid_from, valid_until, n)
                 JOIN LATERAL (SELECT id FROM access_grant g
@@ -271,9 +273,9 @@ public class GrantImport {
                             "Overlaps grant " + found.getLong(2) + ", already in force for the same subject and resource."));
                 }
             }
-        } catch (java.sql.SQLException e) {
-            throw new io.gatehouse.db.StoreUnavailable("could not check the import against the grants in force", e);
-        }
+            }
+            return null;
+        });
     }
 
     private static boolean overlap(Instant fromA, Instant untilA, Instant fromB, Instant untilB) {

@@ -1,20 +1,16 @@
 package io.gatehouse.identity;
 
-import java.sql.Array;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
-import io.gatehouse.teams.Team;
+import io.gatehouse.db.Sql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -28,11 +24,13 @@ public class Directory {
     private static final Logger LOG = Logger.getLogger(Directory.class);
     private static final long REFRESH_MILLIS = 3_600_000;
 
-    private final DataSource db;
+    private final Sql sql;
+    private final Event<UserSeen> seenEvents;
     private final Map<CurrentUser, Long> recorded = new ConcurrentHashMap<>();
 
-    Directory(DataSource db) {
-        this.db = db;
+    Directory(Sql sql, Event<UserSeen> seenEvents) {
+        this.sql = sql;
+        this.seenEvents = seenEvents;
     }
 
     /** Notes the user (and their teams) as seen; never fails the request it is called from. */
@@ -58,30 +56,12 @@ public class Directory {
     }
 
     private void record(CurrentUser user) {
-        try (var connection = db.getConnection();
-                var upsertUser = connection.prepareStatement("""
-                        INSERT INTO known_user (id, display_name, teams) VALUES (?, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, teams = excluded.teams,
-                                                       last_seen_at = now()""");
-                var upsertTeam = connection.prepareStatement("""
-                        INSERT INTO team (slug, display_name, key_prefix, last_seen_at) VALUES (?, ?, ?, now())
-                        ON CONFLICT (slug) DO UPDATE SET last_seen_at = now()""")) {
-            Array teams = connection.createArrayOf("text", user.teams().toArray());
-            upsertUser.setString(1, user.id());
-            upsertUser.setString(2, user.displayName());
-            upsertUser.setArray(3, teams);
-            upsertUser.executeUpdate();
-            for (String team : user.teams()) {
-                if (Team.SLUG.matcher(team).matches()) {
-                    upsertTeam.setString(1, team);
-                    upsertTeam.setString(2, team);
-                    upsertTeam.setString(3, Team.keyPrefixFor(team));
-                    upsertTeam.executeUpdate();
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+        sql.update("note user " + user.id(), """
+                INSERT INTO known_user (id, display_name, teams) VALUES (?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, teams = excluded.teams,
+                                               last_seen_at = now()""", user.id(), user.displayName(), user.teams());
+        // The teams the user belongs to are noted by their owner (teams.TeamDirectory), in this transaction.
+        seenEvents.fire(new UserSeen(user));
     }
 
     /** Which of these user ids have been seen. */
@@ -89,31 +69,22 @@ public class Directory {
         if (ids.isEmpty()) {
             return Set.of();
         }
-        return Set.copyOf(strings("SELECT id FROM known_user WHERE id = ANY (?)",
-                (connection, select) -> select.setArray(1, connection.createArrayOf("text", ids.toArray()))));
+        return Set.copyOf(sql.list("read the directory", "SELECT id FROM known_user WHERE id = ANY (?)", row -> row.getString(1), ids));
     }
 
     /** Up to {@code limit} user ids, most recently seen first (for pickers). */
     public List<String> recentUsers(int limit) {
-        return strings("SELECT id FROM known_user ORDER BY last_seen_at DESC LIMIT ?", (connection, select) -> select.setInt(1, limit));
+        return sql.list("read the directory", "SELECT id FROM known_user ORDER BY last_seen_at DESC LIMIT ?", row -> row.getString(1),
+                limit);
     }
 
-    private interface Binder {
-        void bind(java.sql.Connection connection, java.sql.PreparedStatement select) throws SQLException;
-    }
-
-    private List<String> strings(String sql, Binder binder) {
-        try (var connection = db.getConnection(); var select = connection.prepareStatement(sql)) {
-            binder.bind(connection, select);
-            List<String> values = new ArrayList<>();
-            try (var rows = select.executeQuery()) {
-                while (rows.next()) {
-                    values.add(rows.getString(1));
-                }
-            }
-            return values;
-        } catch (SQLException e) {
-            throw new io.gatehouse.db.StoreUnavailable("could not read the directory: " + e.getMessage(), e);
+    /** Display names of these user ids, where the directory knows them (for the audit viewer). */
+    public java.util.Map<String, String> displayNames(java.util.Collection<String> ids) {
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        if (!ids.isEmpty()) {
+            sql.list("read the directory", "SELECT id, display_name FROM known_user WHERE id = ANY (?)",
+                    row -> names.put(row.getString(1), row.getString(2)), ids);
         }
+        return names;
     }
 }

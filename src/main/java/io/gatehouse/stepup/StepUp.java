@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
@@ -37,7 +38,7 @@ public class StepUp {
     public void require(CurrentUser user, String action, String returnTo) {
         String missing = missing();
         if (missing != null) {
-            audit.recordAlone(AuditEntry.of(user.id(), "STEP_UP_REQUIRED", AuditOutcome.DENIED).reason("step_up")
+            audit.recordAlone(AuditEntry.of(user.id(), AuditAction.STEP_UP_REQUIRED, AuditOutcome.DENIED).reason("step_up")
                     .detail("action", action));
             throw new StepUpRequired(missing, returnTo);
         }
@@ -72,7 +73,7 @@ public class StepUp {
     }
 
     void recordCompleted(CurrentUser user) {
-        audit.recordAlone(AuditEntry.of(user.id(), "STEP_UP_COMPLETED", AuditOutcome.SUCCEEDED));
+        audit.recordAlone(AuditEntry.of(user.id(), AuditAction.STEP_UP_COMPLETED, AuditOutcome.SUCCEEDED));
     }
 
     StepUpConfig config() {

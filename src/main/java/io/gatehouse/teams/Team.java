@@ -69,7 +69,7 @@ public class Team extends PanacheEntityBase {
     public record Policy(List<String> allowedContentTypes, long maxObjectBytes, long quotaBytes, int maxFilesPerSession) {
     }
 
-    public Policy policy(io.gatehouse.uploads.UploadConfig defaults) {
+    public Policy policy(TeamDefaults defaults) {
         return new Policy(allowedContentTypes != null ? allowedContentTypes : defaults.allowedContentTypes(),
                 maxObjectBytes != null ? maxObjectBytes : defaults.maxObjectBytes(),
                 quotaBytes != null ? quotaBytes : defaults.quotaBytes(),

@@ -8,20 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
-import io.gatehouse.uploads.UploadConfig;
 import io.gatehouse.web.GatehouseException;
-import io.gatehouse.db.StoreUnavailable;
 
 /** Teams as admins see them: stored settings, the policy in effect, and what their uploads use. */
 @ApplicationScoped
@@ -68,12 +65,12 @@ public class TeamService {
         }
     }
 
-    private final DataSource db;
-    private final UploadConfig defaults;
+    private final TeamUsage teamUsage;
+    private final TeamDefaults defaults;
     private final AuditService audit;
 
-    TeamService(DataSource db, UploadConfig defaults, AuditService audit) {
-        this.db = db;
+    TeamService(TeamUsage teamUsage, TeamDefaults defaults, AuditService audit) {
+        this.teamUsage = teamUsage;
         this.defaults = defaults;
         this.audit = audit;
     }
@@ -137,7 +134,7 @@ public class TeamService {
             team.kmsKeyId = kmsKey;
             team.membersRead = settings.membersRead();
             team.updatedAt = Instant.now();
-            AuditEntry entry = AuditEntry.of(admin.id(), "TEAM_UPDATED", AuditOutcome.SUCCEEDED).resource("team/" + slug).from(origin);
+            AuditEntry entry = AuditEntry.of(admin.id(), AuditAction.TEAM_UPDATED, AuditOutcome.SUCCEEDED).resource("team/" + slug).from(origin);
             changes.forEach(entry::detail);
             audit.record(entry);
         }
@@ -169,25 +166,8 @@ public class TeamService {
                 team.kmsKeyId, team.accessPointArn, team.membersRead, team.lastSeenAt, team.updatedAt);
     }
 
-    /** Bytes each team's quota holds: listed items plus uploads in flight (the same sum the upload check uses). */
     private Map<String, Long> usage() {
-        Map<String, Long> usage = new LinkedHashMap<>();
-        try (var connection = db.getConnection(); var select = connection.prepareStatement("""
-                SELECT team, sum(bytes) FROM (
-                    SELECT owner_team AS team, size_bytes AS bytes FROM content_item WHERE owner_team IS NOT NULL
-                    UNION ALL
-                    SELECT team_slug, declared_size FROM upload_session
-                    WHERE (status IN ('PENDING', 'VERIFYING') OR (status <> 'VERIFIED' AND (swept_at IS NULL OR swept_at <= linger_until)))
-                      AND (status IN ('PENDING', 'VERIFYING') OR linger_until > now())) used
-                GROUP BY team""");
-                var rows = select.executeQuery()) {
-            while (rows.next()) {
-                usage.put(rows.getString(1), rows.getLong(2));
-            }
-        } catch (java.sql.SQLException e) {
-            throw new StoreUnavailable("Could not read team usage", e);
-        }
-        return usage;
+        return teamUsage.byTeam();
     }
 
     private static List<String> contentTypes(String raw) {

@@ -1,22 +1,18 @@
 package io.gatehouse.uploads;
 
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
-import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
-import io.gatehouse.db.StoreUnavailable;
+import io.gatehouse.db.Sql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -37,13 +33,13 @@ public class AbandonedUploadsJob {
 
     private final UploadService uploads;
     private final AuditService audit;
-    private final DataSource db;
+    private final Sql sql;
     private final long readBackBytesPerSecond;
 
-    AbandonedUploadsJob(UploadService uploads, AuditService audit, DataSource db, UploadConfig config) {
+    AbandonedUploadsJob(UploadService uploads, AuditService audit, Sql sql, UploadConfig config) {
         this.uploads = uploads;
         this.audit = audit;
-        this.db = db;
+        this.sql = sql;
         // The same allowance as UploadService.staleVerification: a quarter of an hour plus the read-back.
         this.readBackBytesPerSecond = config.assumedBytesPerSecond();
     }
@@ -106,36 +102,22 @@ public class AbandonedUploadsJob {
     private int sweepBatch(Instant now) {
         record Watched(UUID id, String userId, String bucket, String key, String multipartUploadId, boolean lastLook) {
         }
-        List<Watched> due = QuarkusTransaction.requiringNew().call(() -> {
-            try (var connection = db.getConnection(); var claim = connection.prepareStatement("""
-                    UPDATE upload_session SET swept_at = CASE WHEN linger_until < ? THEN linger_until ELSE ? END WHERE id IN (
-                        SELECT id FROM upload_session
-                        WHERE status IN ('REJECTED', 'ABORTED', 'EXPIRED')
-                          AND (swept_at IS NULL OR (swept_at <= linger_until AND swept_at < ?))
-                        ORDER BY linger_until NULLS FIRST LIMIT %d FOR UPDATE SKIP LOCKED)
-                    RETURNING id, user_id, bucket, object_key, multipart_upload_id, linger_until < ?""".formatted(BATCH))) {
-                claim.setTimestamp(1, Timestamp.from(now));
-                claim.setTimestamp(2, Timestamp.from(now));
+        List<Watched> due = QuarkusTransaction.requiringNew().call(() -> sql.list("claim uploads to sweep", """
+                UPDATE upload_session SET swept_at = CASE WHEN linger_until < ? THEN linger_until ELSE ? END WHERE id IN (
+                    SELECT id FROM upload_session
+                    WHERE status IN ('REJECTED', 'ABORTED', 'EXPIRED')
+                      AND (swept_at IS NULL OR (swept_at <= linger_until AND swept_at < ?))
+                    ORDER BY linger_until NULLS FIRST LIMIT %d FOR UPDATE SKIP LOCKED)
+                RETURNING id, user_id, bucket, object_key, multipart_upload_id, linger_until < ?""".formatted(BATCH),
+                row -> new Watched(row.getObject(1, UUID.class), row.getString(2), row.getString(3), row.getString(4),
+                        row.getString(5), row.getBoolean(6)),
                 // Not again right after another run (a replica) looked: each run looks at a key once.
-                claim.setTimestamp(3, Timestamp.from(now.minus(RECENTLY)));
-                claim.setTimestamp(4, Timestamp.from(now));
-                List<Watched> claimed = new ArrayList<>();
-                try (var rows = claim.executeQuery()) {
-                    while (rows.next()) {
-                        claimed.add(new Watched(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getString(5), rows.getBoolean(6)));
-                    }
-                }
-                return claimed;
-            } catch (SQLException e) {
-                throw new StoreUnavailable("could not claim uploads to sweep: " + e.getMessage(), e);
-            }
-        });
+                now, now, now.minus(RECENTLY), now));
         for (Watched session : due) {
             try {
                 if (uploads.discard(session.bucket(), session.key(), session.multipartUploadId())) {
                     QuarkusTransaction.requiringNew().run(() -> audit.record(
-                            AuditEntry.of("system", "UPLOAD_STRAY_REMOVED", AuditOutcome.SUCCEEDED)
+                            AuditEntry.of("system", AuditAction.UPLOAD_STRAY_REMOVED, AuditOutcome.SUCCEEDED)
                                     .reason("written through a URL of an upload that had ended")
                                     .resource(session.bucket() + "/" + session.key())
                                     .detail("uploadId", session.id().toString())

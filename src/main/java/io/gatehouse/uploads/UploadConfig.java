@@ -1,27 +1,13 @@
 package io.gatehouse.uploads;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Upload policy defaults (a team's stored settings override them) and the mechanics of browser uploads. */
+/** The mechanics of browser uploads (the policy defaults a team starts with are {@code teams.TeamDefaults}). */
 @ConfigMapping(prefix = "gatehouse.uploads")
 public interface UploadConfig {
-
-    @WithDefault("text/plain,text/csv,text/markdown,application/pdf,application/json,application/zip,image/png,image/jpeg,application/octet-stream")
-    List<String> allowedContentTypes();
-
-    /** 5 GiB: S3's single-object limit through Gatehouse. */
-    @WithDefault("5368709120")
-    long maxObjectBytes();
-
-    @WithDefault("53687091200")
-    long quotaBytes();
-
-    @WithDefault("20")
-    int maxFilesPerSession();
 
     /** Files above this size go as S3 multipart uploads. */
     @WithDefault("67108864")

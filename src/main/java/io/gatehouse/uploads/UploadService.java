@@ -24,6 +24,7 @@ import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
 
+import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
@@ -39,6 +40,9 @@ import io.gatehouse.storage.S3Config;
 import io.gatehouse.storage.StoreCapabilities;
 import io.gatehouse.storage.UrlLifetimes;
 import io.gatehouse.teams.Team;
+import io.gatehouse.teams.TeamDefaults;
+import io.gatehouse.teams.TeamDirectory;
+import io.gatehouse.teams.TeamUsage;
 import io.gatehouse.web.GatehouseException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -93,6 +97,9 @@ public class UploadService {
     private final StoreCapabilities capabilities;
     private final UploadUsage usage;
     private final ContentAccess access;
+    private final TeamDefaults teamDefaults;
+    private final TeamUsage teamUsage;
+    private final TeamDirectory teamDirectory;
     /** Read-backs of completed uploads: a few at a time (each streams one object through SHA-256). */
     private final ExecutorService verifications = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "upload-verification");
@@ -102,8 +109,11 @@ public class UploadService {
 
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
-            UploadUsage usage, ContentAccess access) {
+            UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory) {
         this.access = access;
+        this.teamDefaults = teamDefaults;
+        this.teamUsage = teamUsage;
+        this.teamDirectory = teamDirectory;
         this.s3 = s3;
         this.presigner = presigner;
         this.s3Config = s3Config;
@@ -137,7 +147,7 @@ public class UploadService {
         try {
             started = QuarkusTransaction.requiringNew().call(() -> declare(user, request, contentType, sha256, store, origin));
         } catch (WriteRefused refused) {
-            audit.recordAlone(AuditEntry.of(user.id(), "UPLOAD_DENIED", AuditOutcome.DENIED).reason(refused.reason.code())
+            audit.recordAlone(AuditEntry.of(user.id(), AuditAction.UPLOAD_DENIED, AuditOutcome.DENIED).reason(refused.reason.code())
                     .resource(s3Config.bucket() + "/" + refused.teamPrefix).from(origin).detail("team", refused.team));
             throw GatehouseException.forbidden(refused.reason == DenialReason.NO_GRANT ? "no_write_grant" : refused.reason.code(),
                     refused.getMessage());
@@ -151,7 +161,7 @@ public class UploadService {
     private Started declare(CurrentUser user, StartUpload request, String contentType, String sha256,
             StoreCapabilities.Capabilities store, RequestOrigin origin) {
         Team team = lockedTeam(user, request.team());
-        Team.Policy policy = team.policy(config);
+        Team.Policy policy = team.policy(teamDefaults);
         List<String> allowedTypes = policy.allowedContentTypes();
         if (!allowedTypes.contains(contentType)) {
             throw new GatehouseException(415, "content_type_not_allowed", "Files of type \"" + contentType
@@ -188,13 +198,13 @@ public class UploadService {
         }
         // Only someone allowed to write here learns about the team's quota and pays for the usage query.
         usage.lockUser(user.id());
-        UploadUsage.Usage used = usage.of(team.slug, user.id());
-        if (used.teamBytes() + request.size() > policy.quotaBytes()) {
+        long teamBytes = teamUsage.bytes(team.slug);
+        if (teamBytes + request.size() > policy.quotaBytes()) {
             throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
-                    + Math.max(0, policy.quotaBytes() - used.teamBytes()) + " bytes of its quota left; this file needs "
+                    + Math.max(0, policy.quotaBytes() - teamBytes) + " bytes of its quota left; this file needs "
                     + request.size() + ".", "size");
         }
-        if (used.userOpen() >= policy.maxFilesPerSession()) {
+        if (usage.openUploads(user.id()) >= policy.maxFilesPerSession()) {
             throw new GatehouseException(429, "too_many_uploads", "You already have " + policy.maxFilesPerSession()
                     + " uploads in progress; finish or cancel some first.");
         }
@@ -203,7 +213,7 @@ public class UploadService {
         }
         SignedRequest put = session.multipart ? null : signPut(session, store, now);
         session.persist();
-        audit.record(AuditEntry.of(user.id(), "UPLOAD_STARTED", AuditOutcome.ALLOWED)
+        audit.record(AuditEntry.of(user.id(), AuditAction.UPLOAD_STARTED, AuditOutcome.ALLOWED)
                 .resource(session.bucket + "/" + session.objectKey)
                 .grant(session.writeGrantId)
                 .from(origin)
@@ -379,7 +389,7 @@ public class UploadService {
                 parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
                 session.extendLinger(signed.expiration(), lingerFor(size));
             }
-            audit.record(AuditEntry.of(user.id(), "UPLOAD_PARTS_SIGNED", AuditOutcome.ALLOWED)
+            audit.record(AuditEntry.of(user.id(), AuditAction.UPLOAD_PARTS_SIGNED, AuditOutcome.ALLOWED)
                     .resource(session.bucket + "/" + session.objectKey)
                     .grant(session.writeGrantId)
                     .from(origin)
@@ -509,7 +519,7 @@ public class UploadService {
         session.status = UploadSession.Status.VERIFIED;
         session.contentItemId = item.id;
         session.completedAt = Instant.now();
-        audit.record(AuditEntry.of(user.id(), "UPLOAD_VERIFIED", AuditOutcome.SUCCEEDED)
+        audit.record(AuditEntry.of(user.id(), AuditAction.UPLOAD_VERIFIED, AuditOutcome.SUCCEEDED)
                 .resource(session.bucket + "/" + session.objectKey)
                 .grant(session.writeGrantId)
                 .from(origin)
@@ -540,10 +550,10 @@ public class UploadService {
         session.rejectReason = reason;
         session.completedAt = Instant.now();
         session.sweptAt = null;
-        String action = switch (status) {
-            case ABORTED -> "UPLOAD_ABORTED";
-            case EXPIRED -> "UPLOAD_EXPIRED";
-            default -> "UPLOAD_REJECTED";
+        AuditAction action = switch (status) {
+            case ABORTED -> AuditAction.UPLOAD_ABORTED;
+            case EXPIRED -> AuditAction.UPLOAD_EXPIRED;
+            default -> AuditAction.UPLOAD_REJECTED;
         };
         audit.record(AuditEntry.of(origin == null ? "system" : session.userId, action,
                 status == UploadSession.Status.REJECTED ? AuditOutcome.DENIED : AuditOutcome.SUCCEEDED)
@@ -661,7 +671,7 @@ public class UploadService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public int maxFiles(String teamSlug) {
         Team team = teamSlug == null ? null : Team.findById(teamSlug);
-        return team == null ? config.maxFilesPerSession() : team.policy(config).maxFilesPerSession();
+        return team == null ? teamDefaults.maxFilesPerSession() : team.policy(teamDefaults).maxFilesPerSession();
     }
 
     private static void requirePendingMultipart(UploadSession session) {
@@ -692,7 +702,7 @@ public class UploadService {
         }
         if (user.isMemberOf(slug)) {
             // A team the IdP names but Gatehouse has not stored yet starts with the default policy.
-            usage.ensureTeam(slug);
+            teamDirectory.ensure(slug);
         }
         Team team = Team.findById(slug, LockModeType.PESSIMISTIC_WRITE);
         if (team == null) {

@@ -10,17 +10,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import jakarta.inject.Inject;
-
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import io.gatehouse.db.StoreUnavailable;
-import io.gatehouse.audit.AuditEntry;
-import io.gatehouse.audit.AuditOutcome;
-import io.gatehouse.audit.AuditService;
-import io.gatehouse.audit.RequestOrigin;
-import io.gatehouse.identity.CurrentUsers;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -36,29 +29,6 @@ public class ErrorMappers {
     @CheckedTemplate(basePath = "")
     static class Templates {
         static native TemplateInstance error(int status, String title, String message);
-    }
-
-    @Inject
-    CurrentUsers users;
-
-    @Inject
-    AuditService audit;
-
-    /** A signed-in user reached for something their role does not allow: refuse, and leave a denial row. */
-    @ServerExceptionMapper
-    public Response forbidden(io.quarkus.security.ForbiddenException e, UriInfo uri, HttpHeaders headers,
-            io.vertx.core.http.HttpServerRequest request) {
-        try {
-            var user = users.current();
-            audit.recordAlone(AuditEntry.of(user.id(), "ACCESS_DENIED", AuditOutcome.DENIED)
-                    .reason("role")
-                    .resource(request.method() + " " + uri.getPath())
-                    .from(RequestOrigin.of(request))
-                    .detail("roles", user.roles()));
-        } catch (RuntimeException auditFailure) {
-            LOG.warnf("Could not record the denial of %s: %s", uri.getPath(), auditFailure.getMessage());
-        }
-        return respond(403, ErrorBody.of("forbidden", "Your role does not allow this."), uri, headers);
     }
 
     @ServerExceptionMapper
@@ -135,7 +105,8 @@ public class ErrorMappers {
                 "Something went wrong on our side. Nothing was changed. Reference: " + reference), uri, headers);
     }
 
-    static Response respond(int status, ErrorBody body, UriInfo uri, HttpHeaders headers) {
+    /** The error as JSON for API callers, as a readable page for browsers. */
+    public static Response respond(int status, ErrorBody body, UriInfo uri, HttpHeaders headers) {
         if (wantsHtml(uri, headers)) {
             return Response.status(status).type(MediaType.TEXT_HTML_TYPE)
                     .entity(Templates.error(status, titleFor(status), body.message())).build();
