@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -17,6 +16,7 @@ import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.web.GatehouseException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CORSRule;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -88,24 +88,35 @@ public class BucketCorsService {
                 : "The bucket's CORS rules differ from what Gatehouse needs (compare below).", desired, current);
     }
 
-    @Transactional
+    /**
+     * Applies the desired rules. The change is recorded before it is made (ALLOWED, committed), then its outcome
+     * (SUCCEEDED or FAILED): whatever fails in between, no change to the bucket goes unaudited.
+     */
     public CorsState apply(CurrentUser admin, RequestOrigin origin) {
         BrowserCorsRules rules = desired();
+        audit.recordAlone(entry(admin, AuditOutcome.ALLOWED, rules, origin));
         try {
             s3.putBucketCors(r -> r.bucket(s3Config.bucket()).corsConfiguration(c -> c.corsRules(CORSRule.builder()
                     .allowedOrigins(rules.allowedOrigins()).allowedMethods(rules.allowedMethods())
                     .allowedHeaders(rules.allowedHeaders()).exposeHeaders(rules.exposeHeaders())
                     .maxAgeSeconds(rules.maxAgeSeconds()).build())));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 501) {
+        } catch (SdkException e) {
+            boolean notImplemented = e instanceof S3Exception s3e && s3e.statusCode() == 501;
+            audit.recordAlone(entry(admin, AuditOutcome.FAILED, rules, origin)
+                    .reason(notImplemented ? "not_supported" : e instanceof S3Exception s3e && s3e.awsErrorDetails() != null
+                            ? s3e.awsErrorDetails().errorCode() : "store_unavailable"));
+            if (notImplemented) {
                 throw new GatehouseException(409, "not_supported",
                         "This store does not implement PutBucketCors; configure CORS in the store itself.");
             }
             throw e;
         }
-        audit.record(AuditEntry.of(admin.id(), AuditAction.BUCKET_CORS_APPLIED, AuditOutcome.SUCCEEDED)
-                .resource(s3Config.bucket()).from(origin)
-                .detail("origins", rules.allowedOrigins()));
+        audit.recordAlone(entry(admin, AuditOutcome.SUCCEEDED, rules, origin));
         return state();
+    }
+
+    private AuditEntry entry(CurrentUser admin, AuditOutcome outcome, BrowserCorsRules rules, RequestOrigin origin) {
+        return AuditEntry.of(admin.id(), AuditAction.BUCKET_CORS_APPLIED, outcome).resource(s3Config.bucket()).from(origin)
+                .detail("origins", rules.allowedOrigins());
     }
 }

@@ -3,6 +3,8 @@ package io.gatehouse.catalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
 import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
@@ -65,29 +67,47 @@ public class ItemAdminService {
     }
 
     /**
-     * Removes the item from the catalog and its object from the bucket. The object is deleted last inside the
-     * transaction: if S3 refuses, the catalog row and audit row roll back and nothing has changed.
+     * Removes the item from the catalog and its object from the bucket. The deletion is recorded as asked for first
+     * (committed on its own); then the row goes and the object is deleted last inside that transaction — deliberately:
+     * if S3 refuses, the row comes back and a FAILED row says so. A commit failing after the S3 delete leaves a
+     * listed item whose downloads fail, and the trail shows the deletion asked for without its SUCCEEDED row.
      */
-    @Transactional
     public ContentItem delete(CurrentUser admin, long id, String reason, RequestOrigin origin) {
-        ContentItem item = ContentItem.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
-        if (item == null) {
+        ContentItem found = QuarkusTransaction.requiringNew().call(() -> ContentItem.<ContentItem>findById(id));
+        if (found == null) {
             throw GatehouseException.notFound("There is no catalog item " + id + ".");
         }
-        // Upload history keeps its rows; it just no longer points at the item.
-        ContentItem.getEntityManager().createNativeQuery("UPDATE upload_session SET content_item_id = NULL WHERE content_item_id = ?1")
-                .setParameter(1, id).executeUpdate();
-        item.delete();
-        audit.record(AuditEntry.of(admin.id(), AuditAction.ITEM_DELETED, AuditOutcome.SUCCEEDED)
+        audit.recordAlone(deletion(admin, found, reason, origin, AuditOutcome.ALLOWED));
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                ContentItem item = ContentItem.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+                if (item == null) {
+                    throw GatehouseException.notFound("There is no catalog item " + id + ".");
+                }
+                // Upload history keeps its rows; it just no longer points at the item.
+                ContentItem.getEntityManager().createNativeQuery("UPDATE upload_session SET content_item_id = NULL WHERE content_item_id = ?1")
+                        .setParameter(1, id).executeUpdate();
+                item.delete();
+                audit.record(deletion(admin, item, reason, origin, AuditOutcome.SUCCEEDED));
+                ContentItem.flush();
+                s3.deleteObject(r -> r.bucket(item.bucket).key(item.objectKey));
+                return item;
+            });
+        } catch (RuntimeException e) {
+            audit.recordAlone(deletion(admin, found, reason, origin, AuditOutcome.FAILED));
+            throw e;
+        }
+    }
+
+    private static AuditEntry deletion(CurrentUser admin, ContentItem item, String reason, RequestOrigin origin,
+            AuditOutcome outcome) {
+        return AuditEntry.of(admin.id(), AuditAction.ITEM_DELETED, outcome)
                 .resource(item.bucket + "/" + item.objectKey)
                 .reason(reason)
                 .from(origin)
                 .detail("itemId", item.id)
                 .detail("title", item.title)
-                .detail("sizeBytes", item.sizeBytes));
-        ContentItem.flush();
-        s3.deleteObject(r -> r.bucket(item.bucket).key(item.objectKey));
-        return item;
+                .detail("sizeBytes", item.sizeBytes);
     }
 
     private HeadObjectResponse head(String key) {

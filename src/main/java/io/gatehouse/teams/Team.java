@@ -7,10 +7,13 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
+import io.gatehouse.storage.SseMode;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** What Gatehouse stores about a team the IdP names in the groups claim: its key prefix and upload policy. */
@@ -42,14 +45,12 @@ public class Team extends PanacheEntityBase {
     @Column(name = "max_files_per_session")
     public Integer maxFilesPerSession;
 
+    @Enumerated(EnumType.STRING)
     @Column(name = "sse_mode")
-    public String sseMode = "DEFAULT";
+    public SseMode sseMode = SseMode.DEFAULT;
 
     @Column(name = "kms_key_id")
     public String kmsKeyId;
-
-    @Column(name = "access_point_arn")
-    public String accessPointArn;
 
     /** Members read the team's space without a grant (on by default). */
     @Column(name = "members_read")

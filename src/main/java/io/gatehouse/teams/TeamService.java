@@ -18,6 +18,7 @@ import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.storage.SseMode;
 import io.gatehouse.web.GatehouseException;
 
 /** Teams as admins see them: stored settings, the policy in effect, and what their uploads use. */
@@ -33,8 +34,8 @@ public class TeamService {
     /** A team with its effective policy; {@code *Default} says the value is the configured default. */
     public record TeamView(String slug, String displayName, String keyPrefix, List<String> allowedContentTypes,
             boolean typesDefault, long maxObjectBytes, boolean maxObjectDefault, long quotaBytes, boolean quotaDefault,
-            int maxFilesPerSession, boolean maxFilesDefault, long usedBytes, String sseMode, String kmsKeyId,
-            String accessPointArn, boolean membersRead, Instant lastSeenAt, Instant updatedAt) {
+            int maxFilesPerSession, boolean maxFilesDefault, long usedBytes, SseMode sseMode, String kmsKeyId,
+            boolean membersRead, Instant lastSeenAt, Instant updatedAt) {
 
         public String typesText() {
             return String.join(", ", allowedContentTypes);
@@ -54,14 +55,14 @@ public class TeamService {
             return new Settings(team.displayName(), team.typesDefault() ? "" : team.typesText(),
                     team.maxObjectDefault() ? "" : io.gatehouse.web.TemplateExtensions.exactSize(team.maxObjectBytes()),
                     team.quotaDefault() ? "" : io.gatehouse.web.TemplateExtensions.exactSize(team.quotaBytes()),
-                    team.maxFilesDefault() ? "" : Integer.toString(team.maxFilesPerSession()), team.sseMode(),
+                    team.maxFilesDefault() ? "" : Integer.toString(team.maxFilesPerSession()), team.sseMode().name(),
                     team.kmsKeyId() == null ? "" : team.kmsKeyId(), team.membersRead());
         }
 
         /** Whether applying these settings changes the team's encryption (which needs a step-up). */
         boolean changesEncryption(Team team) {
             String mode = blankToNull(sseMode);
-            return mode != null && !mode.equals(team.sseMode) || !Objects.equals(blankToNull(kmsKeyId), team.kmsKeyId);
+            return mode != null && !mode.equals(team.sseMode.name()) || !Objects.equals(blankToNull(kmsKeyId), team.kmsKeyId);
         }
     }
 
@@ -103,16 +104,13 @@ public class TeamService {
         Long maxObject = bytes("maxObjectBytes", settings.maxObjectBytes(), MAX_OBJECT_LIMIT);
         Long quota = bytes("quotaBytes", settings.quotaBytes(), Long.MAX_VALUE / 2);
         Long maxFiles = positive("maxFilesPerSession", settings.maxFilesPerSession(), 10_000);
-        String sseMode = settings.sseMode() == null || settings.sseMode().isBlank() ? team.sseMode : settings.sseMode().strip();
-        if (!List.of("DEFAULT", "SSE_S3", "SSE_KMS").contains(sseMode)) {
-            throw GatehouseException.badRequest("sseMode", "Pick DEFAULT (the bucket's default encryption), SSE_S3 or SSE_KMS.");
-        }
+        SseMode sseMode = sseMode(settings.sseMode(), team.sseMode);
         String kmsKey = blankToNull(settings.kmsKeyId());
-        if ("SSE_KMS".equals(sseMode) && (kmsKey == null || !kmsKey.matches(KMS_KEY))) {
+        if (sseMode == SseMode.SSE_KMS && (kmsKey == null || !kmsKey.matches(KMS_KEY))) {
             throw GatehouseException.badRequest("kmsKeyId",
                     "SSE_KMS needs a KMS key: a key ARN, an alias ARN, a key id (UUID) or alias/name.");
         }
-        if (!"SSE_KMS".equals(sseMode) && kmsKey != null) {
+        if (sseMode != SseMode.SSE_KMS && kmsKey != null) {
             throw GatehouseException.badRequest("kmsKeyId", "A KMS key is only used with SSE_KMS; leave it empty.");
         }
         Map<String, Object> changes = new LinkedHashMap<>();
@@ -163,11 +161,22 @@ public class TeamService {
         return new TeamView(team.slug, team.displayName, team.keyPrefix, policy.allowedContentTypes(),
                 team.allowedContentTypes == null, policy.maxObjectBytes(), team.maxObjectBytes == null, policy.quotaBytes(),
                 team.quotaBytes == null, policy.maxFilesPerSession(), team.maxFilesPerSession == null, used, team.sseMode,
-                team.kmsKeyId, team.accessPointArn, team.membersRead, team.lastSeenAt, team.updatedAt);
+                team.kmsKeyId, team.membersRead, team.lastSeenAt, team.updatedAt);
     }
 
     private Map<String, Long> usage() {
         return teamUsage.byTeam();
+    }
+
+    private static SseMode sseMode(String raw, SseMode current) {
+        if (raw == null || raw.isBlank()) {
+            return current;
+        }
+        try {
+            return SseMode.valueOf(raw.strip());
+        } catch (IllegalArgumentException e) {
+            throw GatehouseException.badRequest("sseMode", "Pick DEFAULT (the bucket's default encryption), SSE_S3 or SSE_KMS.");
+        }
     }
 
     private static List<String> contentTypes(String raw) {

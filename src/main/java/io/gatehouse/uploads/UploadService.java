@@ -37,6 +37,7 @@ import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseMode;
 import io.gatehouse.storage.StoreCapabilities;
 import io.gatehouse.storage.UrlLifetimes;
 import io.gatehouse.teams.Team;
@@ -743,17 +744,12 @@ public class UploadService {
 
     private static void applyEncryption(UploadSession session, java.util.function.Consumer<ServerSideEncryption> sse,
             java.util.function.Consumer<String> kmsKey) {
-        switch (session.sseMode) {
-            case "SSE_S3" -> sse.accept(ServerSideEncryption.AES256);
-            case "SSE_KMS" -> {
-                sse.accept(ServerSideEncryption.AWS_KMS);
-                if (session.kmsKeyId != null) {
-                    kmsKey.accept(session.kmsKeyId);
-                }
-            }
-            default -> {
-                // bucket default encryption applies
-            }
+        // SseMode.DEFAULT signs nothing: the bucket's default encryption applies.
+        if (session.sseMode.header() != null) {
+            sse.accept(session.sseMode.header());
+        }
+        if (session.sseMode == SseMode.SSE_KMS && session.kmsKeyId != null) {
+            kmsKey.accept(session.kmsKeyId);
         }
     }
 }

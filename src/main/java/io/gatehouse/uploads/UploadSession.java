@@ -10,6 +10,7 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import io.gatehouse.storage.SseMode;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** One browser upload: what was declared, where Gatehouse put it, and how it ended. */
@@ -55,8 +56,9 @@ public class UploadSession extends PanacheEntityBase {
     @Column(name = "declared_sha256_base64")
     public String declaredSha256;
 
+    @Enumerated(EnumType.STRING)
     @Column(name = "sse_mode")
-    public String sseMode = "DEFAULT";
+    public SseMode sseMode = SseMode.DEFAULT;
 
     @Column(name = "kms_key_id")
     public String kmsKeyId;

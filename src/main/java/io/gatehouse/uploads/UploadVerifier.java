@@ -20,7 +20,6 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * Checks what the store holds against what was declared: size, type, upload id, encryption, and the SHA-256 —
@@ -136,8 +135,7 @@ class UploadVerifier {
         if (!session.id.toString().equals(head.metadata().get(UploadService.META_UPLOAD_ID))) {
             return "The stored object does not carry this upload's id.";
         }
-        if ("SSE_S3".equals(session.sseMode) && head.serverSideEncryption() != ServerSideEncryption.AES256
-                || "SSE_KMS".equals(session.sseMode) && head.serverSideEncryption() != ServerSideEncryption.AWS_KMS) {
+        if (session.sseMode.header() != null && head.serverSideEncryption() != session.sseMode.header()) {
             return "The stored object is not encrypted as team policy requires (" + session.sseMode + ").";
         }
         return null;
