@@ -12,14 +12,16 @@ new Chart(document.getElementById('urls-chart'), {
   options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
 });
 
+// The legend shows labels (one per reason code), never raw codes or sentences.
 const reasons = [...new Set(figures.denialsPerDay.map((d) => d.reason))];
+const labelOf = Object.fromEntries(figures.denialsPerDay.map((d) => [d.reason, d.label]));
 const palette = ['#b42318', '#9a5b00', '#6941c6', '#0e7090', '#5b6474', '#c11574'];
 new Chart(document.getElementById('denials-chart'), {
   type: 'bar',
   data: {
     labels: days,
     datasets: reasons.map((reason, i) => ({
-      label: reason,
+      label: labelOf[reason],
       backgroundColor: palette[i % palette.length],
       data: days.map((day) => figures.denialsPerDay.filter((d) => d.day === day && d.reason === reason)
         .reduce((sum, d) => sum + d.count, 0)),

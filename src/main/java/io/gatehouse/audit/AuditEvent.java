@@ -30,6 +30,11 @@ public record AuditEvent(long id, Instant occurredAt, String actor, String actio
         }
     }
 
+    /** What people read for the reason: the label of a code, an admin's own words as written. */
+    public String reasonLabel() {
+        return AuditReasons.label(reason);
+    }
+
     /** The one JDBC mapping of audit_event. */
     static AuditEvent fromRow(ResultSet row) throws SQLException {
         byte[] hash = row.getBytes("row_hash");

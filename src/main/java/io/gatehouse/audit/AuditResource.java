@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
+import io.gatehouse.identity.Directory;
 import io.gatehouse.identity.Role;
 import io.gatehouse.web.GatehouseException;
 import io.quarkus.qute.CheckedTemplate;
@@ -27,9 +28,16 @@ public class AuditResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance audit(CurrentUser user, AuditTrail.Page page, Query query, String nextLink);
+        static native TemplateInstance audit(CurrentUser user, AuditTrail.Page page, Query query, String nextLink, Actors actors);
 
-        static native TemplateInstance event(CurrentUser user, AuditTrail.Detail event);
+        static native TemplateInstance event(CurrentUser user, AuditTrail.Detail event, Actors actors);
+    }
+
+    /** Display names the directory knows for a page's actors; an actor it does not know is shown by its id. */
+    public record Actors(java.util.Map<String, String> names) {
+        public String of(String id) {
+            return names.getOrDefault(id, id);
+        }
     }
 
     /** The viewer's query string. */
@@ -96,10 +104,16 @@ public class AuditResource {
 
     private final AuditTrail trail;
     private final CurrentUsers users;
+    private final Directory directory;
 
-    AuditResource(AuditTrail trail, CurrentUsers users) {
+    AuditResource(AuditTrail trail, CurrentUsers users, Directory directory) {
         this.trail = trail;
         this.users = users;
+        this.directory = directory;
+    }
+
+    private Actors actors(java.util.Collection<AuditEvent> rows) {
+        return new Actors(directory.displayNames(rows.stream().map(AuditEvent::actor).collect(java.util.stream.Collectors.toSet())));
     }
 
     @GET
@@ -107,7 +121,8 @@ public class AuditResource {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@BeanParam Query query) {
         AuditTrail.Page page = trail.page(query.filter());
-        return Templates.audit(users.current(), page, query, page.nextBefore() == null ? null : query.withBefore(page.nextBefore()));
+        return Templates.audit(users.current(), page, query, page.nextBefore() == null ? null : query.withBefore(page.nextBefore()),
+                actors(page.rows()));
     }
 
     /** One row in full: every column, its details and its place in the hash chain. */
@@ -115,7 +130,8 @@ public class AuditResource {
     @Path("audit/{id}")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance event(@jakarta.ws.rs.PathParam("id") String id) {
-        return Templates.event(users.current(), detail(id));
+        AuditTrail.Detail detail = detail(id);
+        return Templates.event(users.current(), detail, actors(java.util.List.of(detail.row())));
     }
 
     @GET

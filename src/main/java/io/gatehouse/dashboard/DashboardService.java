@@ -7,6 +7,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.gatehouse.audit.AuditAction;
+import io.gatehouse.audit.AuditReasons;
 import io.gatehouse.db.Sql;
 
 /** The admin dashboard's figures, straight from the audit trail and the upload sessions. */
@@ -16,7 +17,8 @@ public class DashboardService {
     public record DayCount(LocalDate day, long count) {
     }
 
-    public record DayReasonCount(LocalDate day, String reason, long count) {
+    /** {@code reason}: the code stored; {@code label}: what people read. */
+    public record DayReasonCount(LocalDate day, String reason, String label, long count) {
     }
 
     public record TeamUploads(String team, long uploads, long bytes) {
@@ -48,7 +50,7 @@ public class DashboardService {
                 FROM audit_event
                 WHERE outcome = 'DENIED' AND occurred_at >= current_date - (? - 1)
                 GROUP BY 1, 2 ORDER BY 1, 2""", row -> new DayReasonCount(row.getObject(1, LocalDate.class), row.getString(2),
-                row.getLong(3)), days);
+                AuditReasons.label(row.getString(2)), row.getLong(3)), days);
         List<TeamUploads> uploads = sql.list("compute the dashboard", """
                 SELECT team_slug, count(*), coalesce(sum(declared_size), 0)
                 FROM upload_session WHERE status = 'VERIFIED' GROUP BY team_slug ORDER BY 3 DESC""",

@@ -2,20 +2,18 @@ package io.gatehouse.grants;
 
 /** Why a request was refused, as a stable code (API, audit trail) and a sentence for the person asking. */
 public enum DenialReason {
-    NO_GRANT("no_grant", "no grant", "You have no grant for this item."),
-    GRANT_EXPIRED("grant_expired", "grant expired", "Your grant for this item has expired."),
-    GRANT_REVOKED("grant_revoked", "grant revoked", "Your grant for this item was revoked."),
-    GRANT_NOT_YET_VALID("grant_not_yet_valid", "grant not yet valid", "Your grant for this item is not valid yet."),
-    GRANT_USED_UP("grant_used_up", "grant used up", "Your grant for this item has no uses left."),
-    PREMIUM_REQUIRED("premium_required", "premium tier needed", "This item is in the premium tier; your account is not premium.");
+    NO_GRANT("no_grant", "You have no grant for this item."),
+    GRANT_EXPIRED("grant_expired", "Your grant for this item has expired."),
+    GRANT_REVOKED("grant_revoked", "Your grant for this item was revoked."),
+    GRANT_NOT_YET_VALID("grant_not_yet_valid", "Your grant for this item is not valid yet."),
+    GRANT_USED_UP("grant_used_up", "Your grant for this item has no uses left."),
+    PREMIUM_REQUIRED("premium_required", "This item is in the premium tier; your account is not premium.");
 
     private final String code;
-    private final String label;
     private final String message;
 
-    DenialReason(String code, String label, String message) {
+    DenialReason(String code, String message) {
         this.code = code;
-        this.label = label;
         this.message = message;
     }
 
@@ -23,9 +21,9 @@ public enum DenialReason {
         return code;
     }
 
-    /** Short form for badges ("locked: grant expired"). */
+    /** Short form for badges ("locked: grant expired"), from the one table of labels. */
     public String label() {
-        return label;
+        return io.gatehouse.audit.AuditReasons.label(code);
     }
 
     public String message() {

@@ -61,19 +61,19 @@ public class AbandonedUploadsJob {
                 SELECT * FROM upload_session WHERE expires_at < ?1 AND (status = 'PENDING' OR status = 'VERIFYING'
                     AND verifying_since < CAST(?1 AS timestamptz) - (interval '15 minutes'
                         + declared_size * interval '1 second' / CAST(?2 AS bigint)))
-                ORDER BY expires_at LIMIT %d FOR UPDATE SKIP LOCKED""", UploadSession.Status.EXPIRED,
+                ORDER BY expires_at LIMIT %d FOR UPDATE SKIP LOCKED""", UploadSession.Status.EXPIRED, "window_ended",
                 "Not completed within its window; the partial upload was removed.", now, readBackBytesPerSecond);
         ended += end("""
                 SELECT s.* FROM upload_session s JOIN access_grant g ON g.id = s.write_grant_id
                 WHERE s.status = 'PENDING' AND g.revoked_at IS NOT NULL
-                LIMIT %d FOR UPDATE OF s SKIP LOCKED""", UploadSession.Status.REJECTED,
+                LIMIT %d FOR UPDATE OF s SKIP LOCKED""", UploadSession.Status.REJECTED, "grant_revoked",
                 "The WRITE grant that allowed this upload was revoked; the upload was stopped.");
         sweep(now);
         return ended;
     }
 
     /** Ends a batch of open sessions in one short transaction; their keys are swept right after, outside it. */
-    private int end(String select, UploadSession.Status status, String reason, Object... parameters) {
+    private int end(String select, UploadSession.Status status, String code, String reason, Object... parameters) {
         return QuarkusTransaction.requiringNew().call(() -> {
             var query = UploadSession.getEntityManager().createNativeQuery(select.formatted(BATCH), UploadSession.class);
             for (int i = 0; i < parameters.length; i++) {
@@ -82,7 +82,7 @@ public class AbandonedUploadsJob {
             @SuppressWarnings("unchecked")
             List<UploadSession> due = query.getResultList();
             for (UploadSession session : due) {
-                uploads.close(session, status, reason, null);
+                uploads.close(session, status, code, reason, null);
             }
             return due.size();
         });
@@ -118,7 +118,7 @@ public class AbandonedUploadsJob {
                 if (uploads.discard(session.bucket(), session.key(), session.multipartUploadId())) {
                     QuarkusTransaction.requiringNew().run(() -> audit.record(
                             AuditEntry.of("system", AuditAction.UPLOAD_STRAY_REMOVED, AuditOutcome.SUCCEEDED)
-                                    .reason("written through a URL of an upload that had ended")
+                                    .reason("ended_upload_url")
                                     .resource(session.bucket() + "/" + session.key())
                                     .detail("uploadId", session.id().toString())
                                     .detail("user", session.userId())));

@@ -309,7 +309,8 @@ public class UploadService {
             QuarkusTransaction.requiringNew().run(() -> {
                 UploadSession current = UploadSession.findById(session.id, LockModeType.PESSIMISTIC_WRITE);
                 if (current.status == UploadSession.Status.PENDING) {
-                    close(current, UploadSession.Status.REJECTED, "The store refused to start the multipart upload.", origin);
+                    close(current, UploadSession.Status.REJECTED, "store_refused", "The store refused to start the multipart upload.",
+                            origin);
                     if (current.writeGrantId != null) {
                         // Nothing was uploaded: the grant's use is not spent.
                         grants.giveBackUse(current.writeGrantId);
@@ -376,7 +377,7 @@ public class UploadService {
             Instant now = Instant.now();
             DenialReason refusal = writeRefusal(user, session, now);
             if (refusal != null) {
-                close(session, UploadSession.Status.REJECTED, stopped(refusal), origin);
+                close(session, UploadSession.Status.REJECTED, refusal.code(), stopped(refusal), origin);
                 return new Batch(null, session, refusal);
             }
             Duration ttl = lifetimes.bound(min(config.putTtlBase().plus(transferAt(2 * config.partSize(),
@@ -435,7 +436,7 @@ public class UploadService {
             }
             DenialReason refusal = writeRefusal(user, session, now);
             if (refusal != null) {
-                close(session, UploadSession.Status.REJECTED, stopped(refusal), origin);
+                close(session, UploadSession.Status.REJECTED, refusal.code(), stopped(refusal), origin);
                 return new Claim(session, false, refusal);
             }
             session.status = UploadSession.Status.VERIFYING;
@@ -495,12 +496,12 @@ public class UploadService {
         }
         DenialReason refusal = writeRefusal(user, session, Instant.now());
         if (refusal != null) {
-            close(session, UploadSession.Status.REJECTED, stopped(refusal), origin);
+            close(session, UploadSession.Status.REJECTED, refusal.code(), stopped(refusal), origin);
             return new Completion(session, refusal);
         }
         session.verification = check.verification();
         if (!check.passed()) {
-            close(session, UploadSession.Status.REJECTED, check.reason()
+            close(session, UploadSession.Status.REJECTED, check.code(), check.reason()
                     + (check.verification() == null ? "" : " Checked: " + check.verification() + "."), origin);
             return new Completion(session, null);
         }
@@ -538,15 +539,18 @@ public class UploadService {
             if (open.status != UploadSession.Status.PENDING) {
                 throw new GatehouseException(409, "not_in_progress", "This upload already ended (" + open.status + ").");
             }
-            close(open, UploadSession.Status.ABORTED, "Cancelled by the uploader.", origin);
+            close(open, UploadSession.Status.ABORTED, "cancelled", "Cancelled by the uploader.", origin);
             return open;
         });
         discardQuietly(session);
         return session;
     }
 
-    /** Ends an open session (in the caller's transaction) and audits why; its key is watched while its URLs live. */
-    void close(UploadSession session, UploadSession.Status status, String reason, RequestOrigin origin) {
+    /**
+     * Ends an open session (in the caller's transaction) and audits why — the {@code code} in the audit row, the
+     * sentence for the uploader on the session and in the row's details; its key is watched while its URLs live.
+     */
+    void close(UploadSession session, UploadSession.Status status, String code, String reason, RequestOrigin origin) {
         session.status = status;
         session.rejectReason = reason;
         session.completedAt = Instant.now();
@@ -558,12 +562,13 @@ public class UploadService {
         };
         audit.record(AuditEntry.of(origin == null ? "system" : session.userId, action,
                 status == UploadSession.Status.REJECTED ? AuditOutcome.DENIED : AuditOutcome.SUCCEEDED)
-                .reason(reason)
+                .reason(code)
                 .resource(session.bucket + "/" + session.objectKey)
                 .grant(session.writeGrantId)
                 .from(origin)
                 .detail("uploadId", session.id.toString())
-                .detail("user", session.userId));
+                .detail("user", session.userId)
+                .detail("message", reason));
     }
 
     /**

@@ -32,12 +32,23 @@ class UploadVerifier {
     private static final Logger LOG = Logger.getLogger(UploadVerifier.class);
     private static final int BUFFER = 1 << 20;
 
-    /** The verdict: passed, or the reason it failed; how the SHA-256 was established either way. */
-    record Check(boolean passed, String reason, String verification, Long size) {
+    /**
+     * The verdict: passed, or why not — a stable {@code code} for the audit trail and a sentence for the uploader;
+     * how the SHA-256 was established either way.
+     */
+    record Check(boolean passed, String code, String reason, String verification, Long size) {
 
-        static Check failed(String reason, String verification) {
-            return new Check(false, reason, verification, null);
+        static Check failed(String code, String reason, String verification) {
+            return new Check(false, code, reason, verification, null);
         }
+
+        static Check passed(String verification, long size) {
+            return new Check(true, null, null, verification, size);
+        }
+    }
+
+    /** Why the store's answer does not match the declaration. */
+    private record Problem(String code, String message) {
     }
 
     private final S3Client s3;
@@ -50,9 +61,9 @@ class UploadVerifier {
 
     Check verify(UploadSession session, List<UploadService.UploadedPart> reported, int expectedParts) {
         if (session.multipart()) {
-            String problem = assemble(session, reported, expectedParts);
+            Problem problem = assemble(session, reported, expectedParts);
             if (problem != null) {
-                return Check.failed(problem, null);
+                return Check.failed(problem.code(), problem.message(), null);
             }
         }
         HeadObjectResponse head;
@@ -60,21 +71,21 @@ class UploadVerifier {
             head = s3.headObject(r -> r.bucket(session.bucket).key(session.objectKey).checksumMode(ChecksumMode.ENABLED));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
-                return Check.failed("Nothing was uploaded.", null);
+                return Check.failed("nothing_uploaded", "Nothing was uploaded.", null);
             }
             throw e;
         }
-        String mismatch = describedMismatch(session, head);
+        Problem mismatch = describedMismatch(session, head);
         if (mismatch != null) {
-            return Check.failed(mismatch, null);
+            return Check.failed(mismatch.code(), mismatch.message(), null);
         }
         StoreCapabilities.Capabilities store = capabilities.orAssumeNothing();
         if (!session.multipart() && store.integrity() == StoreCapabilities.Integrity.STORE_CHECKSUM
                 && head.checksumSHA256() != null) {
             String verification = "SHA-256 checked by the store on arrival (x-amz-checksum-sha256) and reported by HeadObject";
             return session.declaredSha256.equals(head.checksumSHA256())
-                    ? new Check(true, null, verification, head.contentLength())
-                    : Check.failed("Content differs: the store reports SHA-256 " + head.checksumSHA256() + "; "
+                    ? Check.passed(verification, head.contentLength())
+                    : Check.failed("content_differs", "Content differs: the store reports SHA-256 " + head.checksumSHA256() + "; "
                             + session.declaredSha256 + " was declared.", verification);
         }
         String why = session.multipart() ? "multipart upload: no store computes a whole-file SHA-256"
@@ -84,16 +95,17 @@ class UploadVerifier {
     }
 
     /** Completes the store's multipart upload from the parts reported (or, if none were, the parts it holds). */
-    private String assemble(UploadSession session, List<UploadService.UploadedPart> reported, int expectedParts) {
+    private Problem assemble(UploadSession session, List<UploadService.UploadedPart> reported, int expectedParts) {
         if (session.multipartUploadId == null) {
-            return "Nothing was uploaded.";
+            return new Problem("nothing_uploaded", "Nothing was uploaded.");
         }
         try {
             List<UploadService.UploadedPart> parts = reported != null ? reported
                     : s3.listPartsPaginator(r -> r.bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId))
                             .parts().stream().map(p -> new UploadService.UploadedPart(p.partNumber(), p.eTag(), p.size())).toList();
             if (parts.size() != expectedParts) {
-                return "The upload reported " + parts.size() + " parts; " + expectedParts + " were expected.";
+                return new Problem("parts_missing", "The upload reported " + parts.size() + " parts; " + expectedParts
+                        + " were expected.");
             }
             List<CompletedPart> completed = parts.stream().sorted(Comparator.comparingInt(UploadService.UploadedPart::partNumber))
                     .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag(p.etag()).build()).toList();
@@ -108,8 +120,8 @@ class UploadVerifier {
             if (e.statusCode() >= 500) {
                 throw e;
             }
-            return "The store refused to assemble the parts (" + (e.awsErrorDetails() == null ? e.statusCode()
-                    : e.awsErrorDetails().errorCode()) + ").";
+            return new Problem("assembly_refused", "The store refused to assemble the parts (" + (e.awsErrorDetails() == null
+                    ? e.statusCode() : e.awsErrorDetails().errorCode()) + ").");
         }
     }
 
@@ -125,18 +137,21 @@ class UploadVerifier {
         }
     }
 
-    private static String describedMismatch(UploadSession session, HeadObjectResponse head) {
+    private static Problem describedMismatch(UploadSession session, HeadObjectResponse head) {
         if (head.contentLength() == null || head.contentLength() != session.declaredSize) {
-            return "The stored object has " + head.contentLength() + " bytes; " + session.declaredSize + " were declared.";
+            return new Problem("size_mismatch", "The stored object has " + head.contentLength() + " bytes; "
+                    + session.declaredSize + " were declared.");
         }
         if (head.contentType() == null || !head.contentType().equalsIgnoreCase(session.declaredContentType)) {
-            return "The stored object's type is " + head.contentType() + "; " + session.declaredContentType + " was declared.";
+            return new Problem("type_mismatch", "The stored object's type is " + head.contentType() + "; "
+                    + session.declaredContentType + " was declared.");
         }
         if (!session.id.toString().equals(head.metadata().get(UploadService.META_UPLOAD_ID))) {
-            return "The stored object does not carry this upload's id.";
+            return new Problem("not_this_upload", "The stored object does not carry this upload's id.");
         }
         if (session.sseMode.header() != null && head.serverSideEncryption() != session.sseMode.header()) {
-            return "The stored object is not encrypted as team policy requires (" + session.sseMode + ").";
+            return new Problem("encryption_mismatch", "The stored object is not encrypted as team policy requires ("
+                    + session.sseMode + ").");
         }
         return null;
     }
@@ -161,7 +176,7 @@ class UploadVerifier {
             }
         } catch (S3Exception e) {
             if (e.statusCode() == 412) {
-                return Check.failed("The object changed while it was being verified.", verification);
+                return Check.failed("changed_while_verifying", "The object changed while it was being verified.", verification);
             }
             throw e;
         } catch (IOException e) {
@@ -171,13 +186,13 @@ class UploadVerifier {
         LOG.debugf("Read back %d bytes of upload %s in %.3f s (%.1f MiB/s)", bytes, session.id, seconds, bytes / seconds / (1 << 20));
         String actual = Base64.getEncoder().encodeToString(sha256.digest());
         if (bytes != session.declaredSize) {
-            return Check.failed("The object read back has " + bytes + " bytes; " + session.declaredSize + " were declared.",
-                    verification);
+            return Check.failed("size_mismatch", "The object read back has " + bytes + " bytes; " + session.declaredSize
+                    + " were declared.", verification);
         }
         if (!actual.equals(session.declaredSha256)) {
-            return Check.failed("Content differs: reading the object back gave SHA-256 " + actual + "; " + session.declaredSha256
+            return Check.failed("content_differs", "Content differs: reading the object back gave SHA-256 " + actual + "; " + session.declaredSha256
                     + " was declared.", verification);
         }
-        return new Check(true, null, verification, bytes);
+        return Check.passed(verification, bytes);
     }
 }

@@ -99,6 +99,17 @@ class AuditTrailTest {
     }
 
     @Test
+    void theViewerShowsActorsByNameWithTheIdOnHoverAndReasonsByLabel() {
+        given().auth().oauth2(Tokens.of("mallory")).get("/api/me").then().statusCode(200); // the directory knows her name
+        given().auth().oauth2(Tokens.of("mallory")).get("/api/admin/teams").then().statusCode(403);
+        String page = io.gatehouse.support.BrowserSession.signIn("dave").get("/audit?actor=mallory&action=ACCESS_DENIED").asString();
+        assertThat(page).contains("<td title=\"mallory\">Mallory</td>").contains("<td title=\"role\">role not allowed</td>");
+        // The export keeps the id and the code.
+        String csv = given().auth().oauth2(Tokens.of("dave")).get("/api/audit/export.csv?actor=mallory&action=ACCESS_DENIED").asString();
+        assertThat(csv).contains(",mallory,ACCESS_DENIED,DENIED,role,");
+    }
+
+    @Test
     void viewerFiltersAndPagesNewestFirst() {
         String actor = "auditee-" + UUID.randomUUID();
         for (int i = 0; i < 60; i++) {

@@ -45,4 +45,21 @@ class DashboardTest {
         given().auth().oauth2(Tokens.of("alice")).accept("text/html").get("/admin/dashboard").then().statusCode(403);
         given().auth().oauth2(Tokens.of("dave")).get("/api/admin/dashboard").then().statusCode(403);
     }
+
+    @Test
+    void denialsAreCountedByCodeAndShownByLabel() {
+        String prefix = Fixtures.uniquePrefix();
+        long item = Fixtures.item(s3, config.bucket(), prefix + "locked.txt", "d", "text/plain", "STANDARD");
+        given().auth().oauth2(Tokens.of("mallory")).post("/api/items/" + item + "/download-url").then().statusCode(403);
+        // A role denial ("role") and a step-up denial are codes too; every reason on the dashboard is one.
+        given().auth().oauth2(Tokens.of("alice")).get("/api/admin/teams").then().statusCode(403);
+
+        var denials = given().auth().oauth2(Tokens.of("carol")).get("/api/admin/dashboard").then().statusCode(200)
+                .extract().jsonPath();
+        java.util.List<String> reasons = denials.getList("denialsPerDay.reason");
+        assertThat(reasons).contains("no_grant", "role").allMatch(reason -> reason.matches("[a-z_]+"));
+        assertThat(denials.getList("denialsPerDay.label", String.class)).contains("no grant", "role not allowed");
+        String page = given().auth().oauth2(Tokens.of("carol")).accept("text/html").get("/admin/dashboard").asString();
+        assertThat(page).contains("<td title=\"no_grant\">no grant</td>");
+    }
 }
