@@ -15,6 +15,8 @@ public enum AuditAction {
     UPLOAD_EXPIRED,
     /** Something a URL of an ended upload wrote, found and removed by the cleanup job. */
     UPLOAD_STRAY_REMOVED,
+    /** A multipart upload at the store that no upload knows (its declaration never recorded it), aborted. */
+    UPLOAD_ORPHAN_ABORTED,
     GRANT_CREATED,
     GRANT_REVOKED,
     GRANTS_IMPORTED,

@@ -13,6 +13,8 @@ import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.db.Sql;
+import io.gatehouse.storage.S3Config;
+import software.amazon.awssdk.services.s3.S3Client;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -29,17 +31,25 @@ public class AbandonedUploadsJob {
 
     private static final Logger LOG = Logger.getLogger(AbandonedUploadsJob.class);
     private static final int BATCH = 200;
+    /** Where every upload's key starts (Team.keyPrefixFor). */
+    private static final String TEAM_SPACES = "teams/";
     private static final java.time.Duration RECENTLY = java.time.Duration.ofSeconds(10);
 
     private final UploadService uploads;
     private final AuditService audit;
     private final Sql sql;
+    private final S3Client s3;
+    private final S3Config s3Config;
+    private final UploadConfig config;
     private final long readBackBytesPerSecond;
 
-    AbandonedUploadsJob(UploadService uploads, AuditService audit, Sql sql, UploadConfig config) {
+    AbandonedUploadsJob(UploadService uploads, AuditService audit, Sql sql, S3Client s3, S3Config s3Config, UploadConfig config) {
         this.uploads = uploads;
         this.audit = audit;
         this.sql = sql;
+        this.s3 = s3;
+        this.s3Config = s3Config;
+        this.config = config;
         // The same allowance as UploadService.staleVerification: a quarter of an hour plus the read-back.
         this.readBackBytesPerSecond = config.assumedBytesPerSecond();
     }
@@ -69,7 +79,43 @@ public class AbandonedUploadsJob {
                 LIMIT %d FOR UPDATE OF s SKIP LOCKED""", UploadSession.Status.REJECTED, "grant_revoked",
                 "The WRITE grant that allowed this upload was revoked; the upload was stopped.");
         sweep(now);
+        try {
+            abortOrphans(now);
+        } catch (SdkException e) {
+            LOG.warnf("Could not look for orphaned multipart uploads now (next run tries again): %s", e.getMessage());
+        }
         return ended;
+    }
+
+    /**
+     * Multipart uploads under the team spaces that no open upload knows — a replica died between opening one at
+     * the store and recording it — are aborted once they are older than any upload's window.
+     */
+    void abortOrphans(Instant now) {
+        Instant olderThan = now.minus(config.sessionWindow()).minus(java.time.Duration.ofHours(1));
+        int looked = 0;
+        for (var upload : s3.listMultipartUploadsPaginator(r -> r.bucket(s3Config.bucket()).prefix(TEAM_SPACES)).uploads()) {
+            if (++looked > 1000) {
+                return; // the rest next run
+            }
+            if (upload.initiated() == null || !upload.initiated().isBefore(olderThan)) {
+                continue;
+            }
+            boolean known = sql.one("look up a multipart upload", """
+                    SELECT 1 FROM upload_session WHERE multipart_upload_id = ? AND status IN ('PENDING', 'VERIFYING')""",
+                    row -> true, upload.uploadId()).isPresent();
+            if (!known) {
+                try {
+                    uploads.discard(s3Config.bucket(), upload.key(), upload.uploadId());
+                    QuarkusTransaction.requiringNew().run(() -> audit.record(
+                            AuditEntry.of("system", AuditAction.UPLOAD_ORPHAN_ABORTED, AuditOutcome.SUCCEEDED)
+                                    .resource(s3Config.bucket() + "/" + upload.key())
+                                    .detail("initiated", upload.initiated().toString())));
+                } catch (SdkException e) {
+                    LOG.warnf("Could not abort the orphaned multipart upload of %s yet: %s", upload.key(), e.getMessage());
+                }
+            }
+        }
     }
 
     /** Ends a batch of open sessions in one short transaction; their keys are swept right after, outside it. */

@@ -339,6 +339,20 @@ class UploadTest {
     }
 
     @Test
+    void aMultipartUploadNoUploadKnowsIsAbortedOnceItIsOlderThanAnyWindow() {
+        String key = "teams/team-b/orphan-" + UUID.randomUUID() + "/big.bin";
+        // As if a replica had opened it at the store and died before recording it.
+        s3.createMultipartUpload(r -> r.bucket(config.bucket()).key(key));
+        cleanup.cleanUp(Instant.now());
+        assertThat(s3.listMultipartUploads(r -> r.bucket(config.bucket()).prefix(key)).uploads()).as("still young").hasSize(1);
+
+        long aborted = Audit.count(db, "system", "UPLOAD_ORPHAN_ABORTED", "SUCCEEDED");
+        cleanup.cleanUp(Instant.now().plus(Duration.ofHours(4)));
+        assertThat(s3.listMultipartUploads(r -> r.bucket(config.bucket()).prefix(key)).uploads()).isEmpty();
+        assertThat(Audit.count(db, "system", "UPLOAD_ORPHAN_ABORTED", "SUCCEEDED")).isGreaterThan(aborted);
+    }
+
+    @Test
     void aWriteGrantWithOneUseOpensExactlyOneUploadUnderConcurrency() throws Exception {
         String slug = Fixtures.team(db, null, null);
         String writer = "writer-" + UUID.randomUUID();
