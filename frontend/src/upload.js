@@ -7,6 +7,7 @@ import Dashboard from '@uppy/dashboard';
 import AwsS3 from '@uppy/aws-s3';
 import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
+import './upload.css';
 
 const root = document.getElementById('uploader');
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
