@@ -6,7 +6,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -47,6 +50,50 @@ class CatalogTest {
         assertThat(page.getBoolean("items.find { it.id == " + mine + " }.available")).isTrue();
         assertThat(page.getString("items.find { it.id == " + premium + " }.lockedReason")).isEqualTo("premium_required");
         assertThat(page.getString("items.find { it.id == " + other + " }.lockedReason")).isEqualTo("grant_revoked");
+    }
+
+    /**
+     * The badge and the button cannot disagree: for an item in every state, the catalog's "available / locked: why"
+     * is exactly what asking for its download URL then answers. The grant ending in under a second is the case the
+     * catalog once called available while the download refused it (no URL may live less than a second); whether the
+     * check runs before or after it ends, both must say grant_expired.
+     */
+    @Test
+    void theCatalogBadgeAndTheDownloadAnswerAgreeForEveryState() {
+        String prefix = Fixtures.uniquePrefix();
+        Instant now = Instant.now();
+        Map<String, Long> items = new LinkedHashMap<>();
+        for (String name : List.of("granted", "premium", "ungranted", "revoked", "used-up", "not-yet", "ending")) {
+            items.put(name, Fixtures.item(s3, config.bucket(), prefix + name + ".txt", name, "text/plain",
+                    name.equals("premium") ? "PREMIUM" : "STANDARD"));
+        }
+        Fixtures.readGrant("USER", "alice", "OBJECT", prefix + "granted.txt");
+        Fixtures.readGrant("USER", "alice", "OBJECT", prefix + "premium.txt");
+        Fixtures.revoke(Fixtures.readGrant("USER", "alice", "OBJECT", prefix + "revoked.txt"));
+        Fixtures.grant("USER", "alice", "OBJECT", prefix + "used-up.txt", now.minusSeconds(60), now.plusSeconds(3600), 1);
+        given().auth().oauth2(Tokens.of("alice")).post("/api/items/" + items.get("used-up") + "/download-url")
+                .then().statusCode(200);
+        Fixtures.grant("USER", "alice", "OBJECT", prefix + "not-yet.txt", now.plusSeconds(3600), now.plusSeconds(7200), null);
+        Fixtures.grant("USER", "alice", "OBJECT", prefix + "ending.txt", now.minusSeconds(60), Instant.now().plusMillis(900), null);
+
+        JsonPath page = given().auth().oauth2(Tokens.of("alice")).queryParam("q", prefix)
+                .when().get("/api/items").then().statusCode(200).extract().jsonPath();
+
+        Map<String, String> badges = new LinkedHashMap<>();
+        Map<String, String> answers = new LinkedHashMap<>();
+        items.forEach((name, id) -> {
+            String item = "items.find { it.id == " + id + " }";
+            badges.put(name, page.getBoolean(item + ".available") ? "available" : page.getString(item + ".lockedReason"));
+            var answer = given().auth().oauth2(Tokens.of("alice")).post("/api/items/" + id + "/download-url")
+                    .then().extract();
+            answers.put(name, answer.statusCode() == 200 ? "available" : answer.statusCode() + " " + answer.path("code"));
+        });
+
+        assertThat(badges).containsExactlyInAnyOrderEntriesOf(Map.of("granted", "available", "premium", "premium_required",
+                "ungranted", "no_grant", "revoked", "grant_revoked", "used-up", "grant_used_up",
+                "not-yet", "grant_not_yet_valid", "ending", "grant_expired"));
+        badges.forEach((name, badge) -> assertThat(answers.get(name)).as(name)
+                .isEqualTo(badge.equals("available") ? "available" : "403 " + badge));
     }
 
     @Test
