@@ -17,6 +17,7 @@ import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.Role;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.UrlLifetimes;
 import io.quarkus.qute.TemplateExtension;
 import io.quarkus.security.PermissionChecker;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -32,9 +33,6 @@ public class ContentAccess {
 
     /** The permission content resources require ({@code @PermissionsAllowed(ContentAccess.USE_CONTENT)}). */
     public static final String USE_CONTENT = "use-content";
-
-    /** A URL is never issued under a grant that ends sooner than S3's smallest lifetime. */
-    private static final Duration SHORTEST_URL = Duration.ofSeconds(1);
 
     private static final Set<String> CONTENT_ROLES = Set.of(Role.USER, Role.PREMIUM, Role.ADMIN);
 
@@ -118,8 +116,7 @@ public class ContentAccess {
         if (grant == null) {
             return DenialReason.GRANT_REVOKED;
         }
-        grant.maxUses = null;
-        return grant.blocksUseAt(now);
+        return grant.blocksContinuingAt(now);
     }
 
     /**
@@ -132,7 +129,7 @@ public class ContentAccess {
             return AccessDecision.deny(DenialReason.PREMIUM_REQUIRED);
         }
         AccessDecision decision = AccessDecision.decide(memberSpaces, candidates, item.key(), now);
-        if (decision.grant() != null && Duration.between(now, decision.grant().validUntil).compareTo(SHORTEST_URL) < 0) {
+        if (decision.grant() != null && Duration.between(now, decision.grant().validUntil).compareTo(UrlLifetimes.SHORTEST) < 0) {
             return AccessDecision.deny(DenialReason.GRANT_EXPIRED);
         }
         return decision;

@@ -1,5 +1,7 @@
 package io.gatehouse.grants;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 
 import jakarta.persistence.Column;
@@ -11,6 +13,7 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import io.gatehouse.db.Sql;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** Subject x resource x permission x validity window x optional use limit. */
@@ -88,7 +91,7 @@ public class Grant extends PanacheEntityBase {
             id, subject_type, subject, bucket, resource_type, resource, permission, valid_from, valid_until, max_uses,
             use_count, revoked_at""";
 
-    static Grant fromRow(java.sql.ResultSet row) throws java.sql.SQLException {
+    static Grant fromRow(ResultSet row) throws SQLException {
         Grant grant = new Grant();
         grant.id = row.getLong("id");
         grant.subjectType = SubjectType.valueOf(row.getString("subject_type"));
@@ -99,10 +102,10 @@ public class Grant extends PanacheEntityBase {
         grant.permission = Permission.valueOf(row.getString("permission"));
         grant.validFrom = row.getTimestamp("valid_from").toInstant();
         grant.validUntil = row.getTimestamp("valid_until").toInstant();
-        Long maxUses = io.gatehouse.db.Sql.longOrNull(row, "max_uses");
+        Long maxUses = Sql.longOrNull(row, "max_uses");
         grant.maxUses = maxUses == null ? null : maxUses.intValue();
         grant.useCount = row.getInt("use_count");
-        grant.revokedAt = io.gatehouse.db.Sql.instantOrNull(row, "revoked_at");
+        grant.revokedAt = Sql.instantOrNull(row, "revoked_at");
         return grant;
     }
 
@@ -112,6 +115,18 @@ public class Grant extends PanacheEntityBase {
 
     /** What this grant says about a use at {@code now}: null when it allows it, otherwise why not. */
     public DenialReason blocksUseAt(Instant now) {
+        DenialReason blocked = blocksContinuingAt(now);
+        if (blocked == null && maxUses != null && useCount >= maxUses) {
+            return DenialReason.GRANT_USED_UP;
+        }
+        return blocked;
+    }
+
+    /**
+     * Whether something this grant already allowed (and spent its use on) may go on at {@code now}: revoked, not yet
+     * or no longer valid stop it; the use count does not.
+     */
+    public DenialReason blocksContinuingAt(Instant now) {
         if (revokedAt != null) {
             return DenialReason.GRANT_REVOKED;
         }
@@ -120,9 +135,6 @@ public class Grant extends PanacheEntityBase {
         }
         if (!now.isBefore(validUntil)) {
             return DenialReason.GRANT_EXPIRED;
-        }
-        if (maxUses != null && useCount >= maxUses) {
-            return DenialReason.GRANT_USED_UP;
         }
         return null;
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -77,7 +78,7 @@ public class GrantService {
 
     /** One grant, if it exists. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public java.util.Optional<Grant> find(long grantId) {
+    public Optional<Grant> find(long grantId) {
         return sql.one("read grant " + grantId, "SELECT " + Grant.COLUMNS + " FROM access_grant WHERE id = ?", Grant::fromRow,
                 grantId);
     }

@@ -15,7 +15,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @ApplicationScoped
 public class UrlLifetimes {
 
-    private static final Duration SHORTEST = Duration.ofSeconds(1);
+    /** S3's smallest lifetime: no URL is signed for less, so nothing is allowed that would end sooner. */
+    public static final Duration SHORTEST = Duration.ofSeconds(1);
 
     private final PresignConfig config;
     private final AwsCredentialsProvider credentials;

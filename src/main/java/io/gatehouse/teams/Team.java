@@ -80,9 +80,12 @@ public class Team extends PanacheEntityBase {
     /** A team name Gatehouse can store (the same rule as the table's CHECK); other values of the claim are ignored. */
     public static final java.util.regex.Pattern SLUG = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
+    /** Where every team's space starts. */
+    public static final String SPACES = "teams/";
+
     /** Where a team's objects live. */
     public static String keyPrefixFor(String slug) {
-        return "teams/" + slug + "/";
+        return SPACES + slug + "/";
     }
 
     public static Team create(String slug, String displayName) {

@@ -1,5 +1,6 @@
 package io.gatehouse.uploads;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -14,10 +15,11 @@ import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.db.Sql;
 import io.gatehouse.storage.S3Config;
-import software.amazon.awssdk.services.s3.S3Client;
+import io.gatehouse.teams.Team;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Nothing unverified lingers in the bucket. Uploads not completed within their window are expired; and for every
@@ -31,9 +33,7 @@ public class AbandonedUploadsJob {
 
     private static final Logger LOG = Logger.getLogger(AbandonedUploadsJob.class);
     private static final int BATCH = 200;
-    /** Where every upload's key starts (Team.keyPrefixFor). */
-    private static final String TEAM_SPACES = "teams/";
-    private static final java.time.Duration RECENTLY = java.time.Duration.ofSeconds(10);
+    private static final Duration RECENTLY = Duration.ofSeconds(10);
 
     private final UploadService uploads;
     private final AuditService audit;
@@ -41,7 +41,6 @@ public class AbandonedUploadsJob {
     private final S3Client s3;
     private final S3Config s3Config;
     private final UploadConfig config;
-    private final long readBackBytesPerSecond;
 
     AbandonedUploadsJob(UploadService uploads, AuditService audit, Sql sql, S3Client s3, S3Config s3Config, UploadConfig config) {
         this.uploads = uploads;
@@ -50,8 +49,6 @@ public class AbandonedUploadsJob {
         this.s3 = s3;
         this.s3Config = s3Config;
         this.config = config;
-        // The same allowance as UploadService.staleVerification: a quarter of an hour plus the read-back.
-        this.readBackBytesPerSecond = config.assumedBytesPerSecond();
     }
 
     @Scheduled(every = "${gatehouse.uploads.cleanup-every:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -67,12 +64,14 @@ public class AbandonedUploadsJob {
      * is stale) or whose WRITE grant was revoked, then sweeps the keys of ended ones; returns how many it ended.
      */
     public int cleanUp(Instant now) {
+        // A verification is left alone until it is stale (UploadService.staleVerification): the base plus the read-back.
         int ended = end("""
                 SELECT * FROM upload_session WHERE expires_at < ?1 AND (status = 'PENDING' OR status = 'VERIFYING'
-                    AND verifying_since < CAST(?1 AS timestamptz) - (interval '15 minutes'
+                    AND verifying_since < CAST(?1 AS timestamptz) - (CAST(?3 AS bigint) * interval '1 second'
                         + declared_size * interval '1 second' / CAST(?2 AS bigint)))
                 ORDER BY expires_at LIMIT %d FOR UPDATE SKIP LOCKED""", UploadSession.Status.EXPIRED, "window_ended",
-                "Not completed within its window; the partial upload was removed.", now, readBackBytesPerSecond);
+                "Not completed within its window; the partial upload was removed.", now, config.assumedBytesPerSecond(),
+                UploadService.STALE_VERIFICATION_BASE.toSeconds());
         ended += end("""
                 SELECT s.* FROM upload_session s JOIN access_grant g ON g.id = s.write_grant_id
                 WHERE s.status = 'PENDING' AND g.revoked_at IS NOT NULL
@@ -92,9 +91,9 @@ public class AbandonedUploadsJob {
      * the store and recording it — are aborted once they are older than any upload's window.
      */
     void abortOrphans(Instant now) {
-        Instant olderThan = now.minus(config.sessionWindow()).minus(java.time.Duration.ofHours(1));
+        Instant olderThan = now.minus(config.sessionWindow()).minus(Duration.ofHours(1));
         int looked = 0;
-        for (var upload : s3.listMultipartUploadsPaginator(r -> r.bucket(s3Config.bucket()).prefix(TEAM_SPACES)).uploads()) {
+        for (var upload : s3.listMultipartUploadsPaginator(r -> r.bucket(s3Config.bucket()).prefix(Team.SPACES)).uploads()) {
             if (++looked > 1000) {
                 return; // the rest next run
             }

@@ -65,6 +65,8 @@ public class UploadService {
 
     private static final Logger LOG = Logger.getLogger(UploadService.class);
     static final String META_UPLOAD_ID = "upload-id";
+    /** The fixed part of {@link #staleVerification}; the cleanup job's query applies the same rule. */
+    static final Duration STALE_VERIFICATION_BASE = Duration.ofMinutes(15);
 
     public record StartUpload(String team, String filename, Long size, String contentType, String sha256) {
     }
@@ -111,10 +113,6 @@ public class UploadService {
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
             UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory) {
-        this.access = access;
-        this.teamDefaults = teamDefaults;
-        this.teamUsage = teamUsage;
-        this.teamDirectory = teamDirectory;
         this.s3 = s3;
         this.presigner = presigner;
         this.s3Config = s3Config;
@@ -125,6 +123,10 @@ public class UploadService {
         this.lifetimes = lifetimes;
         this.capabilities = capabilities;
         this.usage = usage;
+        this.access = access;
+        this.teamDefaults = teamDefaults;
+        this.teamUsage = teamUsage;
+        this.teamDirectory = teamDirectory;
     }
 
     /**
@@ -189,12 +191,13 @@ public class UploadService {
         session.sseMode = team.sseMode;
         session.kmsKeyId = team.kmsKeyId;
         session.multipart = request.size() > multipartThreshold(store);
-        Grant grant = writeGrant(user, team, session.objectKey, now);
+        AccessDecision right = writeRight(user, team, session.objectKey, now);
+        Grant grant = right.grant();
         session.writeGrantId = grant == null ? null : grant.id;
         // The upload, and every URL signed for it, ends with its window or with the grant that allows it.
         session.expiresAt = grant == null || grant.validUntil.isAfter(now.plus(config.sessionWindow()))
                 ? now.plus(config.sessionWindow()) : grant.validUntil;
-        if (Duration.between(now, session.expiresAt).compareTo(Duration.ofSeconds(1)) < 0) {
+        if (Duration.between(now, session.expiresAt).compareTo(UrlLifetimes.SHORTEST) < 0) {
             throw new WriteRefused(DenialReason.GRANT_EXPIRED, "Your WRITE grant for this space ends now.", team);
         }
         // Only someone allowed to write here learns about the team's quota and pays for the usage query.
@@ -214,12 +217,8 @@ public class UploadService {
         }
         SignedRequest put = session.multipart ? null : signPut(session, store, now);
         session.persist();
-        audit.record(AuditEntry.of(user.id(), AuditAction.UPLOAD_STARTED, AuditOutcome.ALLOWED)
-                .resource(session.bucket + "/" + session.objectKey)
-                .grant(session.writeGrantId)
-                .from(origin)
-                .detail("rule", grant == null ? "team-member" : "grant")
-                .detail("uploadId", session.id.toString())
+        audit.record(entry(user.id(), AuditAction.UPLOAD_STARTED, AuditOutcome.ALLOWED, session, origin)
+                .detail("rule", right.rule())
                 .detail("size", session.declaredSize)
                 .detail("contentType", contentType)
                 .detail("multipart", session.multipart)
@@ -227,18 +226,15 @@ public class UploadService {
         return new Started(session, put);
     }
 
-    /** Null for the user's own team space; else the WRITE grant that allows it (refused if there is none). */
-    private Grant writeGrant(CurrentUser user, Team team, String key, Instant now) {
+    /** The rule that lets the user write there: membership of the team, or a WRITE grant (refused if neither). */
+    private AccessDecision writeRight(CurrentUser user, Team team, String key, Instant now) {
         AccessDecision decision = access.write(user, team.slug, key, now);
-        if (decision.memberOf() != null) {
-            return null;
-        }
         if (!decision.allowed()) {
             throw new WriteRefused(decision.denial(), decision.denial() == DenialReason.NO_GRANT
                     ? "You are not a member of team " + team.slug + " and hold no WRITE grant for its space."
                     : "Your WRITE grant for team " + team.slug + "'s space: " + decision.denial().message(), team);
         }
-        return decision.grant();
+        return decision;
     }
 
     /** A refused write right: the transaction rolls back, the refusal is audited on its own. */
@@ -261,9 +257,7 @@ public class UploadService {
      * its size at the assumed speed, never past the session's window or the signing credentials.
      */
     SignedRequest signPut(UploadSession session, StoreCapabilities.Capabilities store, Instant now) {
-        Duration ttl = lifetimes.bound(min(config.putTtlBase().plus(transferAt(session.declaredSize, config.assumedBytesPerSecond())),
-                config.putTtl()), now, session.expiresAt);
-        SignedRequest signed = signPut(session, store, ttl);
+        SignedRequest signed = signPut(session, store, uploadUrlTtl(session, session.declaredSize, now));
         session.extendLinger(signed.expiresAt(), lingerFor(session.declaredSize));
         return signed;
     }
@@ -375,13 +369,12 @@ public class UploadService {
                 }
             }
             Instant now = Instant.now();
-            DenialReason refusal = writeRefusal(user, session, now);
+            DenialReason refusal = endIfRefused(user, session, now, origin);
             if (refusal != null) {
-                close(session, UploadSession.Status.REJECTED, refusal.code(), stopped(refusal), origin);
                 return new Batch(null, session, refusal);
             }
-            Duration ttl = lifetimes.bound(min(config.putTtlBase().plus(transferAt(2 * config.partSize(),
-                    config.assumedBytesPerSecond())), config.putTtl()), now, session.expiresAt);
+            // Time for two parts: a batch is asked for while the previous one is still uploading.
+            Duration ttl = uploadUrlTtl(session, 2 * config.partSize(), now);
             List<SignedPart> parts = new ArrayList<>();
             for (int number : partNumbers) {
                 long size = partSize(session, number);
@@ -391,11 +384,7 @@ public class UploadService {
                 parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
                 session.extendLinger(signed.expiration(), lingerFor(size));
             }
-            audit.record(AuditEntry.of(user.id(), AuditAction.UPLOAD_PARTS_SIGNED, AuditOutcome.ALLOWED)
-                    .resource(session.bucket + "/" + session.objectKey)
-                    .grant(session.writeGrantId)
-                    .from(origin)
-                    .detail("uploadId", session.id.toString())
+            audit.record(entry(user.id(), AuditAction.UPLOAD_PARTS_SIGNED, AuditOutcome.ALLOWED, session, origin)
                     .detail("parts", partNumbers)
                     .detail("expiresAt", parts.get(0).expiresAt().toString()));
             return new Batch(parts, null, null);
@@ -413,9 +402,7 @@ public class UploadService {
         if (session.multipartUploadId == null) {
             return List.of();
         }
-        return s3.listPartsPaginator(r -> r.bucket(session.bucket).key(session.objectKey)
-                .uploadId(session.multipartUploadId)).parts().stream()
-                .map(p -> new UploadedPart(p.partNumber(), p.eTag(), p.size())).toList();
+        return verifier.storedParts(session);
     }
 
     /**
@@ -434,9 +421,8 @@ public class UploadService {
             if (session.status != UploadSession.Status.PENDING && !lost) {
                 return new Claim(session, false, null);
             }
-            DenialReason refusal = writeRefusal(user, session, now);
+            DenialReason refusal = endIfRefused(user, session, now, origin);
             if (refusal != null) {
-                close(session, UploadSession.Status.REJECTED, refusal.code(), stopped(refusal), origin);
                 return new Claim(session, false, refusal);
             }
             session.status = UploadSession.Status.VERIFYING;
@@ -494,9 +480,8 @@ public class UploadService {
         if (session.status != UploadSession.Status.VERIFYING) {
             return new Completion(session, null); // the cleanup job expired it meanwhile
         }
-        DenialReason refusal = writeRefusal(user, session, Instant.now());
+        DenialReason refusal = endIfRefused(user, session, Instant.now(), origin);
         if (refusal != null) {
-            close(session, UploadSession.Status.REJECTED, refusal.code(), stopped(refusal), origin);
             return new Completion(session, refusal);
         }
         session.verification = check.verification();
@@ -521,11 +506,7 @@ public class UploadService {
         session.status = UploadSession.Status.VERIFIED;
         session.contentItemId = item.id;
         session.completedAt = Instant.now();
-        audit.record(AuditEntry.of(user.id(), AuditAction.UPLOAD_VERIFIED, AuditOutcome.SUCCEEDED)
-                .resource(session.bucket + "/" + session.objectKey)
-                .grant(session.writeGrantId)
-                .from(origin)
-                .detail("uploadId", session.id.toString())
+        audit.record(entry(user.id(), AuditAction.UPLOAD_VERIFIED, AuditOutcome.SUCCEEDED, session, origin)
                 .detail("itemId", item.id)
                 .detail("size", check.size())
                 .detail("verification", check.verification()));
@@ -560,23 +541,33 @@ public class UploadService {
             case EXPIRED -> AuditAction.UPLOAD_EXPIRED;
             default -> AuditAction.UPLOAD_REJECTED;
         };
-        audit.record(AuditEntry.of(origin == null ? "system" : session.userId, action,
-                status == UploadSession.Status.REJECTED ? AuditOutcome.DENIED : AuditOutcome.SUCCEEDED)
+        audit.record(entry(origin == null ? "system" : session.userId, action,
+                status == UploadSession.Status.REJECTED ? AuditOutcome.DENIED : AuditOutcome.SUCCEEDED, session, origin)
                 .reason(code)
-                .resource(session.bucket + "/" + session.objectKey)
-                .grant(session.writeGrantId)
-                .from(origin)
-                .detail("uploadId", session.id.toString())
                 .detail("user", session.userId)
                 .detail("message", reason));
     }
 
+    /** An audit row about one upload: its key, the grant that allowed it, where the request came from, its id. */
+    private static AuditEntry entry(String actor, AuditAction action, AuditOutcome outcome, UploadSession session,
+            RequestOrigin origin) {
+        return AuditEntry.of(actor, action, outcome)
+                .resource(session.bucket + "/" + session.objectKey)
+                .grant(session.writeGrantId)
+                .from(origin)
+                .detail("uploadId", session.id.toString());
+    }
+
     /**
-     * Whether the user may still write this session's key: the WRITE grant that opened it still stands (its spent
-     * use does not count against it), or the user is a member of the team. Null when so, else why not.
+     * Re-decides the write right of an open session (the grant that opened it still stands, or the user is still a
+     * member of the team); when it no longer holds, ends the session (REJECTED, audited) and says why. Null otherwise.
      */
-    private DenialReason writeRefusal(CurrentUser user, UploadSession session, Instant now) {
-        return access.writeStanding(user, session.teamSlug, session.writeGrantId, now);
+    private DenialReason endIfRefused(CurrentUser user, UploadSession session, Instant now, RequestOrigin origin) {
+        DenialReason refusal = access.writeStanding(user, session.teamSlug, session.writeGrantId, now);
+        if (refusal != null) {
+            close(session, UploadSession.Status.REJECTED, refusal.code(), stopped(refusal), origin);
+        }
+        return refusal;
     }
 
     private static String stopped(DenialReason refusal) {
@@ -670,7 +661,7 @@ public class UploadService {
      * of an hour plus reading the object back at the assumed speed.
      */
     Duration staleVerification(UploadSession session) {
-        return Duration.ofMinutes(15).plus(transferAt(session.declaredSize, config.assumedBytesPerSecond()));
+        return STALE_VERIFICATION_BASE.plus(transferAt(session.declaredSize, config.assumedBytesPerSecond()));
     }
 
     /** How many files the team's policy lets one user have in flight (the default for a team not stored yet). */
@@ -743,8 +734,13 @@ public class UploadService {
         return transfer.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : transfer;
     }
 
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
+    /**
+     * An upload URL lives for its transfer at the assumed speed plus time to start, never longer than the PUT cap, the
+     * session's window or the signing credentials.
+     */
+    private Duration uploadUrlTtl(UploadSession session, long bytes, Instant now) {
+        return lifetimes.bound(config.putTtlBase().plus(transferAt(bytes, config.assumedBytesPerSecond())), now,
+                now.plus(config.putTtl()), session.expiresAt);
     }
 
     private static void applyEncryption(UploadSession session, java.util.function.Consumer<ServerSideEncryption> sse,

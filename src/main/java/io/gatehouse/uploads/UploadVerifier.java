@@ -100,9 +100,7 @@ class UploadVerifier {
             return new Problem("nothing_uploaded", "Nothing was uploaded.");
         }
         try {
-            List<UploadService.UploadedPart> parts = reported != null ? reported
-                    : s3.listPartsPaginator(r -> r.bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId))
-                            .parts().stream().map(p -> new UploadService.UploadedPart(p.partNumber(), p.eTag(), p.size())).toList();
+            List<UploadService.UploadedPart> parts = reported != null ? reported : storedParts(session);
             if (parts.size() != expectedParts) {
                 return new Problem("parts_missing", "The upload reported " + parts.size() + " parts; " + expectedParts
                         + " were expected.");
@@ -123,6 +121,12 @@ class UploadVerifier {
             return new Problem("assembly_refused", "The store refused to assemble the parts (" + (e.awsErrorDetails() == null
                     ? e.statusCode() : e.awsErrorDetails().errorCode()) + ").");
         }
+    }
+
+    /** The parts the store holds for a session's open multipart upload. */
+    List<UploadService.UploadedPart> storedParts(UploadSession session) {
+        return s3.listPartsPaginator(r -> r.bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId))
+                .parts().stream().map(p -> new UploadService.UploadedPart(p.partNumber(), p.eTag(), p.size())).toList();
     }
 
     private boolean assembledBefore(UploadSession session) {

@@ -48,6 +48,21 @@ class AccessDecisionTest {
     }
 
     @Test
+    void aSpentLastUseStopsTheNextUseButNotWhatItAlreadyAllowed() {
+        Grant once = grant(1, Grant.ResourceType.PREFIX, "a/");
+        once.maxUses = 1;
+        once.useCount = 1;
+
+        assertThat(once.blocksUseAt(NOW)).isEqualTo(DenialReason.GRANT_USED_UP);
+        assertThat(once.blocksContinuingAt(NOW)).isNull();
+        once.revokedAt = NOW.minusSeconds(1);
+        assertThat(once.blocksContinuingAt(NOW)).isEqualTo(DenialReason.GRANT_REVOKED);
+        once.revokedAt = null;
+        assertThat(once.blocksContinuingAt(once.validUntil)).isEqualTo(DenialReason.GRANT_EXPIRED);
+        assertThat(once.maxUses).as("deciding never changes the grant").isEqualTo(1);
+    }
+
+    @Test
     void anUnlimitedGrantIsPreferredSoNoUseIsSpentNeedlessly() {
         Grant counted = grant(1, Grant.ResourceType.PREFIX, "a/");
         counted.maxUses = 3;
