@@ -41,9 +41,4 @@ public final class AuditReasons {
     public static String label(String reason) {
         return reason == null ? "" : LABELS.getOrDefault(reason, reason);
     }
-
-    /** Whether this is one of the codes (not free text). */
-    public static boolean isCode(String reason) {
-        return reason != null && LABELS.containsKey(reason);
-    }
 }

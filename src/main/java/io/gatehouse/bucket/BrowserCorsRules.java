@@ -19,9 +19,6 @@ public record BrowserCorsRules(List<String> allowedOrigins, List<String> allowed
             "x-amz-server-side-encryption",
             "x-amz-server-side-encryption-aws-kms-key-id",
             "x-amz-server-side-encryption-bucket-key-enabled",
-            "x-amz-server-side-encryption-customer-algorithm",
-            "x-amz-server-side-encryption-customer-key",
-            "x-amz-server-side-encryption-customer-key-md5",
             "x-amz-meta-upload-id",
             "if-none-match");
 

@@ -27,8 +27,10 @@ public class CatalogResource {
         static native TemplateInstance catalog(CurrentUser user, CatalogService.Page page, String notice);
     }
 
-    /** The JSON shape of one catalog entry. */
-    /** {@code integrity}: for an upload, how its SHA-256 was established (checked by the store, or read back). */
+    /**
+     * The JSON shape of one catalog entry. {@code integrity}: for an upload, how its SHA-256 was established (checked
+     * by the store, or read back).
+     */
     public record ItemView(long id, String title, String description, long sizeBytes, String contentType, String tier,
             String ownerTeam, String sha256, String integrity, boolean available, String lockedReason, String lockedMessage) {
 

@@ -3,7 +3,6 @@ package io.gatehouse.dashboard;
 import java.time.LocalDate;
 import java.util.List;
 
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.gatehouse.audit.AuditAction;

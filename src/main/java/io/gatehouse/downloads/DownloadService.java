@@ -34,7 +34,6 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 @ApplicationScoped
 public class DownloadService {
 
-
     public sealed interface Outcome permits Issued, Denied {
     }
 
@@ -129,7 +128,6 @@ public class DownloadService {
                 .detail("itemId", item.id));
         return new Denied(reason);
     }
-
 
     private static String filename(ContentItem item) {
         if (item.originalFilename != null && !item.originalFilename.isBlank()) {

@@ -1,5 +1,7 @@
 package io.gatehouse.identity;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,8 +81,8 @@ public class Directory {
     }
 
     /** Display names of these user ids, where the directory knows them (for the audit viewer). */
-    public java.util.Map<String, String> displayNames(java.util.Collection<String> ids) {
-        java.util.Map<String, String> names = new java.util.HashMap<>();
+    public Map<String, String> displayNames(Collection<String> ids) {
+        Map<String, String> names = new HashMap<>();
         if (!ids.isEmpty()) {
             sql.list("read the directory", "SELECT id, display_name FROM known_user WHERE id = ANY (?)",
                     row -> names.put(row.getString(1), row.getString(2)), ids);

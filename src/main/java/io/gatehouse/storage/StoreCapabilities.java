@@ -175,7 +175,7 @@ public class StoreCapabilities {
         }
     }
 
-    public static String sha256Base64(byte[] bytes) {
+    private static String sha256Base64(byte[] bytes) {
         try {
             return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

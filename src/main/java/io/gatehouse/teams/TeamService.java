@@ -78,14 +78,14 @@ public class TeamService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<TeamView> list() {
-        Map<String, Long> usage = usage();
+        Map<String, Long> usage = teamUsage.byTeam();
         return Team.<Team>listAll(io.quarkus.panache.common.Sort.by("slug")).stream()
                 .map(team -> view(team, usage.getOrDefault(team.slug, 0L))).toList();
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public TeamView get(String slug) {
-        return view(find(slug, LockModeType.NONE), usage().getOrDefault(slug, 0L));
+        return view(find(slug, LockModeType.NONE), teamUsage.bytes(slug));
     }
 
     public boolean changesEncryption(String slug, Settings settings) {
@@ -136,7 +136,7 @@ public class TeamService {
             changes.forEach(entry::detail);
             audit.record(entry);
         }
-        return view(team, usage().getOrDefault(slug, 0L));
+        return view(team, teamUsage.bytes(slug));
     }
 
     private static void change(Map<String, Object> changes, String field, Object before, Object after) {
@@ -162,10 +162,6 @@ public class TeamService {
                 team.allowedContentTypes == null, policy.maxObjectBytes(), team.maxObjectBytes == null, policy.quotaBytes(),
                 team.quotaBytes == null, policy.maxFilesPerSession(), team.maxFilesPerSession == null, used, team.sseMode,
                 team.kmsKeyId, team.membersRead, team.lastSeenAt, team.updatedAt);
-    }
-
-    private Map<String, Long> usage() {
-        return teamUsage.byTeam();
     }
 
     private static SseMode sseMode(String raw, SseMode current) {

@@ -237,8 +237,7 @@ class UploadTest {
         String writer = "writer-" + UUID.randomUUID();
         Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
         byte[] body = "written after the upload was cancelled".getBytes(StandardCharsets.UTF_8);
-        JsonPath started = declare(writer, Map.of("team", slug, "filename", "late.txt", "size", body.length,
-                "contentType", "text/plain", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+        JsonPath started = declared(writer, slug, "late.txt", body);
         given().auth().oauth2(Tokens.of(writer)).delete("/api/uploads/" + started.getString("id"))
                 .then().statusCode(200).body("status", equalTo("aborted"));
 
@@ -262,8 +261,7 @@ class UploadTest {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             byte[] body = ("stray " + i).getBytes(StandardCharsets.UTF_8);
-            JsonPath started = declare(writer, Map.of("team", slug, "filename", "stray-" + i + ".txt", "size", body.length,
-                    "contentType", "text/plain", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+            JsonPath started = declared(writer, slug, "stray-" + i + ".txt", body);
             given().auth().oauth2(Tokens.of(writer)).delete("/api/uploads/" + started.getString("id")).then().statusCode(200);
             assertThat(put(started.getString("put.url"), started.getMap("put.headers"), body).statusCode()).isEqualTo(200);
             keys.add(started.getString("key"));
@@ -398,8 +396,7 @@ class UploadTest {
         String writer = "writer-" + UUID.randomUUID();
         long grant = Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
         byte[] body = "finished after the grant was revoked".getBytes(StandardCharsets.UTF_8);
-        JsonPath started = declare(writer, Map.of("team", slug, "filename", "late.txt", "size", body.length,
-                "contentType", "text/plain", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+        JsonPath started = declared(writer, slug, "late.txt", body);
         assertThat(put(started.getString("put.url"), started.getMap("put.headers"), body).statusCode()).isEqualTo(200);
 
         Fixtures.revoke(grant);
@@ -418,8 +415,7 @@ class UploadTest {
         Instant grantEnds = now.plusSeconds(40).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Fixtures.grant("USER", writer, "PREFIX", "teams/" + slug + "/", "WRITE", now.minusSeconds(60), grantEnds, null);
         byte[] body = "short grant".getBytes(StandardCharsets.UTF_8);
-        JsonPath started = declare(writer, Map.of("team", slug, "filename", "short.txt", "size", body.length,
-                "contentType", "text/plain", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+        JsonPath started = declared(writer, slug, "short.txt", body);
         assertThat(Instant.parse(started.getString("expiresAt"))).isBeforeOrEqualTo(grantEnds);
         assertThat(Instant.parse(started.getString("put.expiresAt"))).isBeforeOrEqualTo(grantEnds);
         JsonPath multipart = declare(writer, Map.of("team", slug, "filename", "long.bin", "size", 70L * MIB,
@@ -435,8 +431,7 @@ class UploadTest {
         String writer = "writer-" + UUID.randomUUID();
         long grant = Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
         byte[] body = "written, never completed".getBytes(StandardCharsets.UTF_8);
-        JsonPath started = declare(writer, Map.of("team", slug, "filename", "left.txt", "size", body.length,
-                "contentType", "text/plain", "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
+        JsonPath started = declared(writer, slug, "left.txt", body);
         assertThat(put(started.getString("put.url"), started.getMap("put.headers"), body).statusCode()).isEqualTo(200);
 
         Fixtures.revoke(grant);
@@ -538,6 +533,12 @@ class UploadTest {
 
     private io.restassured.response.Response start(String user, String filename, byte[] body, String type) {
         return declare(user, Map.of("filename", filename, "size", body.length, "contentType", type, "sha256", sha256(body)));
+    }
+
+    /** A text file declared into a team's space (201), as the Upload page would. */
+    private JsonPath declared(String user, String team, String filename, byte[] body) {
+        return declare(user, Map.of("team", team, "filename", filename, "size", body.length, "contentType", "text/plain",
+                "sha256", sha256(body))).then().statusCode(201).extract().jsonPath();
     }
 
     private io.restassured.response.Response declare(String user, Map<String, Object> declaration) {
