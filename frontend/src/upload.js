@@ -20,12 +20,52 @@ const PART_BATCH = 4;
 // Uppy file id -> { id, key, multipart, put, parts: Map(partNumber -> {url, expires}) }
 const sessions = new Map();
 
+// Gatehouse's own calls say they come from a script. When the sign-in has ended (the IdP would not refresh it), the
+// portal then answers 499 instead of a login redirect that a script cannot follow (and CORS would block): the page
+// asks the user to sign in again in another tab and carries on where it stopped; parts already sent stay sent.
+const FROM_SCRIPT = { 'X-Requested-With': 'JavaScript' };
+let signedOut = null;
+
+async function gatehouse(path, init = {}) {
+  for (;;) {
+    const response = await fetch(path, {
+      ...init,
+      headers: { ...FROM_SCRIPT, Accept: 'application/json', ...init.headers },
+      credentials: 'same-origin',
+    });
+    // 499: the session ended; 401: no session cookie left at all.
+    if (response.status !== 499 && response.status !== 401) return response;
+    await signInAgain();
+  }
+}
+
+function signInAgain() {
+  if (!signedOut) {
+    signedOut = new Promise((resolve) => {
+      const banner = document.getElementById('session-ended');
+      banner.hidden = false;
+      banner.querySelector('a').focus();
+      // Poll while the banner shows: the sign-in in the other tab sets the session cookie this page sends too.
+      const poll = setInterval(async () => {
+        const me = await fetch('/api/me', { headers: { ...FROM_SCRIPT, Accept: 'application/json' }, credentials: 'same-origin' })
+          .catch(() => null);
+        if (me?.ok) {
+          clearInterval(poll);
+          banner.hidden = true;
+          signedOut = null;
+          resolve();
+        }
+      }, 2000);
+    });
+  }
+  return signedOut;
+}
+
 async function api(method, path, body) {
-  const response = await fetch(path, {
+  const response = await gatehouse(path, {
     method,
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf, Accept: 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
     body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'same-origin',
   });
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
@@ -87,7 +127,7 @@ async function signRequest(request) {
   const session = await declare(file);
   session.size = file.size;
   const bridge = `/api/uploads/${session.id}/s3`;
-  const gatehouseHeaders = { 'X-CSRF-Token': csrf };
+  const gatehouseHeaders = { ...FROM_SCRIPT, 'X-CSRF-Token': csrf };
   if (request.method === 'PUT' && request.partNumber == null) {
     if (!session.put) {
       // Gatehouse decided this file goes in parts (the store changed since the page was loaded).
@@ -100,6 +140,8 @@ async function signRequest(request) {
   if (request.method === 'PUT') {
     return { url: await partUrl(session, request.partNumber) };
   }
+  // The S3 plugin calls the bridge itself: make sure the sign-in still holds (or is renewed) before it does.
+  await api('GET', '/api/me');
   if (request.method === 'POST' && request.uploadId == null) {
     return { url: `${bridge}/initiate`, headers: gatehouseHeaders, key: session.key };
   }
@@ -141,10 +183,9 @@ uppy.use(AwsS3, {
  */
 async function verify(session) {
   for (let attempt = 0; attempt < 120; attempt++) {
-    const response = await fetch(`/api/uploads/${session.id}/complete`, {
+    const response = await gatehouse(`/api/uploads/${session.id}/complete`, {
       method: 'POST',
-      headers: { 'X-CSRF-Token': csrf, Accept: 'application/json' },
-      credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': csrf },
     });
     const body = await response.json().catch(() => ({}));
     if (response.status !== 202) {

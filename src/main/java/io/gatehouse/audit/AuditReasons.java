@@ -37,6 +37,11 @@ public final class AuditReasons {
     private AuditReasons() {
     }
 
+    /** Whether a stored reason is one of the codes above (not an admin's own words): metrics tag only codes. */
+    static boolean isCode(String reason) {
+        return reason != null && LABELS.containsKey(reason);
+    }
+
     /** The label of a code; anything else (an admin's own words) as it stands. */
     public static String label(String reason) {
         return reason == null ? "" : LABELS.getOrDefault(reason, reason);

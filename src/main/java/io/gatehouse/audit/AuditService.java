@@ -22,10 +22,12 @@ public class AuditService {
 
     private final ObjectMapper json;
     private final Sql sql;
+    private final AuditMetrics metrics;
 
-    AuditService(ObjectMapper json, Sql sql) {
+    AuditService(ObjectMapper json, Sql sql, AuditMetrics metrics) {
         this.json = json;
         this.sql = sql;
+        this.metrics = metrics;
     }
 
     private static Object text(String value) {
@@ -52,6 +54,7 @@ public class AuditService {
         sql.update("write the audit row", INSERT, entry.actor, entry.action, entry.outcome.name(), text(entry.reason),
                 text(entry.resource), entry.grantId == null ? Sql.NULL_BIGINT : entry.grantId, text(entry.clientIp),
                 text(entry.userAgent), details);
+        metrics.afterCommit(entry);
     }
 
 }

@@ -50,8 +50,12 @@ final class DevIdentityProvider {
     static final String JWKS_DELAY_PROPERTY = "gatehouse.dev-idp.jwks-delay-ms";
     /** Lifetime of access and ID tokens, in seconds. */
     static final String TOKEN_LIFESPAN_PROPERTY = "gatehouse.dev-idp.token-lifespan-seconds";
-    /** The JVM-wide count of key requests (see {@link #countKeyRequest}). */
+    /** The JVM-wide count of key requests (see {@link #count}). */
     static final String JWKS_REQUESTS_PROPERTY = "gatehouse.dev-idp.jwks-requests";
+    /** The JVM-wide count of refresh-token grants answered (a session kept alive past its token's lifetime). */
+    static final String REFRESHES_PROPERTY = "gatehouse.dev-idp.refreshes";
+    /** Epoch milliseconds: browser sessions signed in before it are over (no single sign-on, no refresh). */
+    static final String SESSIONS_ENDED_PROPERTY = "gatehouse.dev-idp.sessions-ended-at";
     /** When set, ID tokens name this audience instead of the client (tests of a misissued sign-in). */
     static final String ID_TOKEN_AUDIENCE_PROPERTY = "gatehouse.dev-idp.id-token-audience";
 
@@ -171,7 +175,7 @@ final class DevIdentityProvider {
     }
 
     private void keys(HttpExchange exchange) throws IOException {
-        countKeyRequest();
+        count(JWKS_REQUESTS_PROPERTY);
         long delay = Long.getLong(JWKS_DELAY_PROPERTY, 0);
         if (delay > 0) {
             try {
@@ -285,11 +289,13 @@ final class DevIdentityProvider {
                 }
             }
             case "refresh_token" -> {
-                grant = refreshTokens.remove(params.getOrDefault("refresh_token", ""));
-                if (grant == null || !grant.client().id().equals(client.id())) {
+                // Like Keycloak's default: a refresh token stays usable (concurrent refreshes work) until its session ends.
+                grant = refreshTokens.get(params.getOrDefault("refresh_token", ""));
+                if (grant == null || !grant.client().id().equals(client.id()) || ended(grant.session())) {
                     json(exchange, 400, Map.of("error", "invalid_grant"));
                     return;
                 }
+                count(REFRESHES_PROPERTY);
             }
             case "password" -> {
                 User user = user(params.get("username"));
@@ -467,7 +473,14 @@ final class DevIdentityProvider {
 
     private Session currentSession(HttpExchange exchange) {
         String sid = sessionId(exchange);
-        return sid == null ? null : sessions.get(sid);
+        Session session = sid == null ? null : sessions.get(sid);
+        return session == null || ended(session) ? null : session;
+    }
+
+    /** Whether a test ended every browser session signed in before now (as an IdP's idle timeout would). */
+    private static boolean ended(Session session) {
+        long endedAt = Long.getLong(SESSIONS_ENDED_PROPERTY, 0);
+        return session.authTime() != null && endedAt > 0 && !session.authTime().isAfter(Instant.ofEpochMilli(endedAt));
     }
 
     private static String sessionId(HttpExchange exchange) {
@@ -488,13 +501,13 @@ final class DevIdentityProvider {
     }
 
     /**
-     * Counts a request to the key endpoint, JVM-wide (a system property: every class loader sees the same one; kept
-     * as text, since other libraries copy all system properties as strings), so a test can tell whether Gatehouse
-     * piles requests onto a stalling IdP.
+     * Counts requests JVM-wide (a system property: every class loader sees the same one; kept as text, since other
+     * libraries copy all system properties as strings), so a test can tell whether Gatehouse piles requests onto a
+     * stalling IdP, or refreshed a session.
      */
-    private static void countKeyRequest() {
+    private static void count(String property) {
         synchronized (System.getProperties()) {
-            System.setProperty(JWKS_REQUESTS_PROPERTY, Long.toString(Long.getLong(JWKS_REQUESTS_PROPERTY, 0) + 1));
+            System.setProperty(property, Long.toString(Long.getLong(property, 0) + 1));
         }
     }
 

@@ -2,6 +2,7 @@ package io.gatehouse.stepup;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.gatehouse.web.SecureCookies;
 import io.quarkus.arc.Unremovable;
 import io.quarkus.oidc.OidcRedirectFilter;
 import io.quarkus.oidc.Redirect;
@@ -20,7 +21,7 @@ public class StepUpRedirectFilter implements OidcRedirectFilter {
 
     @Override
     public void filter(OidcRedirectContext redirect) {
-        if (redirect.routingContext().request().getCookie(StepUpResource.COOKIE) == null) {
+        if (SecureCookies.read(redirect.routingContext().request(), StepUpResource.COOKIE) == null) {
             return;
         }
         redirect.additionalQueryParams().add("prompt", "login");

@@ -13,16 +13,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.web.Csrf;
+import io.gatehouse.web.SecureCookies;
 import io.quarkus.oidc.OidcSession;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
+import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -70,10 +71,9 @@ public class StepUpResource {
         csrf.verify(token);
         // Only the local session ends; the IdP is asked for a new login by the redirect filter.
         session.logout().await().indefinitely();
-        NewCookie marker = new NewCookie.Builder(COOKIE).value(URLEncoder.encode(localPath(returnTo), StandardCharsets.UTF_8))
-                .path(PATH).httpOnly(true).secure(context.request().isSSL()).sameSite(NewCookie.SameSite.LAX).maxAge(600)
-                .build();
-        return Response.seeOther(URI.create(PATH + "/done")).cookie(marker).build();
+        SecureCookies.set(context.request(), COOKIE, URLEncoder.encode(localPath(returnTo), StandardCharsets.UTF_8),
+                CookieSameSite.LAX, 600);
+        return Response.seeOther(URI.create(PATH + "/done")).build();
     }
 
     /** Reached after the IdP login; the new session's token is checked before the user is sent back. */
@@ -81,18 +81,18 @@ public class StepUpResource {
     @Path("done")
     @Produces(MediaType.TEXT_HTML)
     public Response done() {
-        var marker = context.request().getCookie(COOKIE);
+        var marker = SecureCookies.read(context.request(), COOKIE);
         String returnTo = marker == null ? "/" : localPath(URLDecoder.decode(marker.getValue(), StandardCharsets.UTF_8));
-        NewCookie clear = new NewCookie.Builder(COOKIE).value("").path(PATH).maxAge(0).build();
+        SecureCookies.set(context.request(), COOKIE, "", CookieSameSite.LAX, 0);
         CurrentUser user = users.current();
         String missing = stepUp.missing();
         if (missing != null) {
             // The IdP reused an old sign-in (ignored max_age) or gave a weaker acr: say so rather than loop.
-            return Response.status(403).cookie(clear)
+            return Response.status(403)
                     .entity(Templates.stepUp(user, missing, returnTo, StepUp.words(stepUp.config().maxAge()), true)).build();
         }
         stepUp.recordCompleted(user);
-        return Response.seeOther(URI.create(returnTo)).cookie(clear).build();
+        return Response.seeOther(URI.create(returnTo)).build();
     }
 
     /** Only paths on this site: never an absolute URL or a protocol-relative one (no open redirect). */

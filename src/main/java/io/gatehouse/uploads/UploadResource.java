@@ -41,6 +41,8 @@ public class UploadResource {
         static native TemplateInstance upload(CurrentUser user, String team, long multipartThreshold, long partSize, int maxFiles);
 
         static native TemplateInstance myUploads(CurrentUser user, List<UploadSession> uploads);
+
+        static native TemplateInstance signedInAgain(CurrentUser user);
     }
 
     public record Declared(UUID id, String key, boolean multipart, UploadService.SignedRequest put, Long partSize,
@@ -153,6 +155,14 @@ public class UploadResource {
     public TemplateInstance myUploads() {
         CurrentUser user = users.current();
         return Templates.myUploads(user, uploads.recent(user));
+    }
+
+    /** Where "sign in again" on the Upload page lands: the new session is set, the Upload tab carries on. */
+    @GET
+    @Path("uploads/signed-in-again")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance signedInAgain() {
+        return Templates.signedInAgain(users.current());
     }
 
     static UUID uuid(String id) {

@@ -222,6 +222,7 @@ public class UploadService {
                 .detail("size", session.declaredSize)
                 .detail("contentType", contentType)
                 .detail("multipart", session.multipart)
+                .detail("encryption", session.sseMode.name())
                 .detail("putExpiresAt", put == null ? null : put.expiresAt().toString()));
         return new Started(session, put);
     }
@@ -386,6 +387,7 @@ public class UploadService {
             }
             audit.record(entry(user.id(), AuditAction.UPLOAD_PARTS_SIGNED, AuditOutcome.ALLOWED, session, origin)
                     .detail("parts", partNumbers)
+                    .detail("encryption", session.sseMode.name())
                     .detail("expiresAt", parts.get(0).expiresAt().toString()));
             return new Batch(parts, null, null);
         });

@@ -1,10 +1,12 @@
 package io.gatehouse.web;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The browser calls the JSON API with its session cookie, which a cross-site page could make it send too: such
@@ -16,14 +18,14 @@ public class ApiCsrfFilter {
     static final String HEADER = "X-CSRF-Token";
 
     @ServerRequestFilter(preMatching = true)
-    public jakarta.ws.rs.core.Response check(ContainerRequestContext request) {
+    public jakarta.ws.rs.core.Response check(ContainerRequestContext request, HttpServerRequest http) {
         String method = request.getMethod();
         if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")
                 || !request.getUriInfo().getPath().startsWith("/api/")
                 || request.getHeaderString(HttpHeaders.AUTHORIZATION) != null) {
             return null;
         }
-        Cookie cookie = request.getCookies().get(Csrf.COOKIE);
+        Cookie cookie = SecureCookies.read(http, Csrf.COOKIE);
         if (Csrf.matches(request.getHeaderString(HEADER), cookie == null ? null : cookie.getValue())) {
             return null;
         }

@@ -35,15 +35,14 @@ public class Csrf {
     /** The browser's token; issued (and set as a cookie) on first use. */
     public String getToken() {
         if (token == null) {
-            Cookie existing = context.request().getCookie(COOKIE);
+            Cookie existing = SecureCookies.read(context.request(), COOKIE);
             if (existing != null && existing.getValue().length() == 43) {
                 token = existing.getValue();
             } else {
                 byte[] random = new byte[32];
                 RANDOM.nextBytes(random);
                 token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-                context.response().addCookie(Cookie.cookie(COOKIE, token).setPath("/").setHttpOnly(true)
-                        .setSecure(context.request().isSSL()).setSameSite(CookieSameSite.STRICT));
+                SecureCookies.set(context.request(), COOKIE, token, CookieSameSite.STRICT, -1);
             }
         }
         return token;
@@ -61,7 +60,7 @@ public class Csrf {
 
     /** Refuses (403) a form post whose token is missing or does not match the browser's cookie. */
     public void verify(String formToken) {
-        Cookie cookie = context.request().getCookie(COOKIE);
+        Cookie cookie = SecureCookies.read(context.request(), COOKIE);
         if (!matches(formToken, cookie == null ? null : cookie.getValue())) {
             throw new GatehouseException(403, "csrf_token_invalid",
                     "This form did not come from your current Gatehouse page (or it expired). Reload the page and try again.");

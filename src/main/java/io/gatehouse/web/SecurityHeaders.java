@@ -44,6 +44,10 @@ public class SecurityHeaders {
                     headers.set("X-Content-Type-Options", "nosniff");
                     headers.set("X-Frame-Options", "DENY");
                     headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+                    if (context.request().isSSL()) {
+                        // Only over https (or from a trusted TLS proxy): on plain http the header means nothing.
+                        headers.set("Strict-Transport-Security", "max-age=31536000");
+                    }
                     headers.set("Content-Security-Policy", contentSecurityPolicy);
                     if (!headers.contains("Cache-Control") && !context.normalizedPath().startsWith("/assets/")) {
                         // Pages show identities and, later, pre-signed URLs: never cache them.

@@ -25,6 +25,8 @@ import com.microsoft.playwright.options.WaitForSelectorState;
 
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.support.Chromium;
+import io.gatehouse.support.Fixtures;
+import io.gatehouse.support.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -91,13 +93,13 @@ class BrowserUploadDownloadTest {
             assertThat(page.textContent("h1")).contains("team-a");
 
             page.locator(".uppy-Dashboard-input").first().setInputFiles(new Path[] { small, large });
-            double bytesIntoGatehouseBefore = requestBytesRead(base);
+            double bytesIntoGatehouseBefore = requestBytesRead();
             long started = System.nanoTime();
             page.click(".uppy-StatusBar-actionBtn--upload");
             page.locator("#upload-results li[data-status='verified']").nth(1)
                     .waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(240_000));
             double browserSeconds = (System.nanoTime() - started) / 1e9;
-            double bytesIntoGatehouse = requestBytesRead(base) - bytesIntoGatehouseBefore;
+            double bytesIntoGatehouse = requestBytesRead() - bytesIntoGatehouseBefore;
             // The file bytes went to S3, not through Gatehouse: only JSON/XML control messages reached it.
             assertThat(bytesIntoGatehouse).isLessThan(64 * 1024);
             assertThat(page.locator("#upload-results li[data-status='verified']").count()).isEqualTo(2);
@@ -176,7 +178,7 @@ class BrowserUploadDownloadTest {
     void anAdminGrantsAnItemToAliceInTheConsoleAndRevokesIt() {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         String key = "tests/" + tag + "/report-" + tag + ".txt";
-        io.gatehouse.support.Fixtures.item(s3, config.bucket(), key, "quarterly figures " + tag, "text/plain", "STANDARD");
+        Fixtures.item(s3, config.bucket(), key, "quarterly figures " + tag, "text/plain", "STANDARD");
         String base = "http://localhost:" + port;
         try (BrowserContext adminContext = browser.newContext(); BrowserContext aliceContext = browser.newContext()) {
             Page alice = aliceContext.newPage();
@@ -221,9 +223,9 @@ class BrowserUploadDownloadTest {
     }
 
     /** Request body bytes Gatehouse's HTTP server has read so far (Micrometer's http.server.bytes.read). */
-    private static double requestBytesRead(String base) throws Exception {
+    private static double requestBytesRead() throws Exception {
         String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(base + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                java.net.URI.create(Management.url("/q/metrics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines().filter(line -> line.startsWith("http_server_bytes_read_sum"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }

@@ -32,8 +32,8 @@ public class ProdStack implements AutoCloseable {
     private EmbeddedPostgres postgres;
     private S3Proxy s3;
 
-    /** Starts the services; {@code portalOrigin} is where the app will listen (the IdP redirects there). */
-    public Map<String, String> start(String portalOrigin) {
+    /** Starts the services; {@code portalOrigins} are where the app's instances listen (the IdP redirects there). */
+    public Map<String, String> start(List<String> portalOrigins) {
         try {
             Path data = Path.of("target/prod-stack").toAbsolutePath();
             if (Files.exists(data)) {
@@ -62,7 +62,7 @@ public class ProdStack implements AutoCloseable {
                     .forcePathStyle(true).build()) {
                 client.createBucket(r -> r.bucket(BUCKET));
             }
-            String issuer = DevIdentityProvider.start(0, List.of(portalOrigin));
+            String issuer = DevIdentityProvider.start(0, portalOrigins);
             System.setProperty(ISSUER_PROPERTY, issuer);
 
             Map<String, String> settings = new LinkedHashMap<>();
@@ -81,7 +81,9 @@ public class ProdStack implements AutoCloseable {
             settings.put("GATEHOUSE_S3_SECRET_ACCESS_KEY", "prod-test-secret");
             // Loopback test store only: it speaks plain http.
             settings.put("GATEHOUSE_S3_REQUIRE_HTTPS", "false");
-            settings.put("GATEHOUSE_PUBLIC_ORIGINS", portalOrigin);
+            settings.put("GATEHOUSE_PUBLIC_ORIGINS", String.join(",", portalOrigins));
+            // Plain http on loopback: sign-in redirects stay http (production forces https).
+            settings.put("GATEHOUSE_HTTPS_REDIRECTS", "false");
             return settings;
         } catch (Exception e) {
             close();

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 import org.junit.jupiter.api.Test;
 
+import io.gatehouse.support.Management;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
@@ -13,7 +14,7 @@ class ReadinessTest {
 
     @Test
     void readyWhenDatabaseAndBucketAnswer() {
-        given().when().get("/q/health/ready")
+        given().when().get(Management.url("/q/health/ready"))
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("s3-bucket"));

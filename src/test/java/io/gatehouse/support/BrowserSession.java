@@ -70,6 +70,11 @@ public final class BrowserSession {
         return cookies.keySet().stream().anyMatch(name -> name.startsWith("q_session"));
     }
 
+    /** The cookies the browser holds now (to present the same session elsewhere, e.g. to another replica). */
+    public Map<String, String> cookies() {
+        return Map.copyOf(cookies);
+    }
+
     public Response get(String path) {
         Response response = given().redirects().follow(false).cookies(cookies).accept("text/html").get(path);
         keepCookies(response);

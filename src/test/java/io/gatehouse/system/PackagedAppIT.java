@@ -6,8 +6,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -41,51 +37,24 @@ import io.restassured.path.json.JsonPath;
 class PackagedAppIT {
 
     private static ProdStack stack;
-    private static Process app;
+    private static PackagedApp app;
 
     @BeforeAll
     static void launch() throws Exception {
-        int port = freePort();
-        String origin = "http://localhost:" + port;
+        int port = PackagedApp.freePort();
         stack = new ProdStack();
-        Map<String, String> environment = stack.start(origin);
-        Path log = Path.of("target/packaged-app.log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(environment);
-        Instant started = Instant.now();
-        app = builder.start();
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = started.plus(Duration.ofSeconds(90));
-        while (true) {
-            if (!app.isAlive()) {
-                throw new AssertionError("the packaged app exited with " + app.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(origin + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notListeningYet) {
-                // polled again below
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("the packaged app was not ready within 90 s:\n" + Files.readString(log));
-            }
-            Thread.sleep(100); // polling interval, bounded by the deadline
-        }
+        Map<String, String> environment = stack.start(List.of("http://localhost:" + port));
+        app = new PackagedApp("packaged-app", environment, port);
         System.out.printf("PACKAGED-APP ready %d ms after java -jar (prod profile, migrations on an empty database)%n",
-                Duration.between(started, Instant.now()).toMillis());
+                app.readyMillis);
         RestAssured.baseURI = "http://localhost";
-        RestAssured.port = port;
+        RestAssured.port = app.port;
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (app != null) {
-            app.destroy();
-            app.waitFor();
+            app.close();
         }
         if (stack != null) {
             stack.close();
@@ -95,9 +64,12 @@ class PackagedAppIT {
 
     @Test
     void isReadyOnTheServicesItIsGivenAndNothingEmbeddedRuns() throws Exception {
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        String log = Files.readString(Path.of("target/packaged-app.log"));
+        given().when().get(app.management("/q/health/ready")).then().statusCode(200).body("status", equalTo("UP"));
+        String log = Files.readString(app.log);
         assertThat(log).contains("Profile prod activated").doesNotContain("Embedded PostgreSQL");
+        // Production logs are JSON lines for the cluster's log pipeline.
+        assertThat(log.lines().filter(line -> line.contains("Profile prod activated")).findFirst().orElseThrow())
+                .startsWith("{").contains("\"level\":\"INFO\"");
     }
 
     @Test
@@ -155,9 +127,4 @@ class PackagedAppIT {
                 .then().statusCode(200).body("status", equalTo("verified"));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,0 +1,120 @@
+package io.gatehouse.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.WaitForSelectorState;
+
+import io.gatehouse.support.Chromium;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Browser sessions and the IdP's short tokens (Keycloak's access tokens live 5 minutes). The embedded IdP is told to
+ * issue 30-second tokens: inside Gatehouse's one-minute refresh window, so every request of such a session needs a
+ * refresh; 3-second tokens expire outright, and when the IdP has ended the session meanwhile, the refresh is refused.
+ */
+@QuarkusTest
+class SessionRenewalBrowserTest {
+
+    private static final String TOKEN_LIFESPAN = "gatehouse.dev-idp.token-lifespan-seconds";
+    private static final String REFRESHES = "gatehouse.dev-idp.refreshes";
+    private static final String SESSIONS_ENDED = "gatehouse.dev-idp.sessions-ended-at";
+    private static final Locator.WaitForOptions A_MINUTE = new Locator.WaitForOptions().setTimeout(60_000);
+
+    private static Chromium chromium;
+    private static Browser browser;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @BeforeAll
+    static void launch() {
+        chromium = Chromium.launch();
+        browser = chromium.browser();
+    }
+
+    @AfterAll
+    static void close() {
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    @AfterEach
+    void idpAsUsual() {
+        System.clearProperty(TOKEN_LIFESPAN);
+        System.clearProperty(SESSIONS_ENDED);
+    }
+
+    @Test
+    void aSessionWhoseTokensExpireIsRefreshedWithoutAskingTheUser() {
+        System.setProperty(TOKEN_LIFESPAN, "30");
+        try (BrowserContext context = browser.newContext()) {
+            Page page = signedIn(context, "/catalog");
+            long before = Long.getLong(REFRESHES, 0);
+
+            Object status = page.evaluate("async () => (await fetch('/api/me', "
+                    + "{ headers: { 'X-Requested-With': 'JavaScript', Accept: 'application/json' } })).status");
+
+            assertThat(status).isEqualTo(200);
+            assertThat(Long.getLong(REFRESHES, 0)).as("refresh-token grants answered by the IdP").isGreaterThan(before);
+            page.navigate(base() + "/catalog");
+            assertThat(page.url()).isEqualTo(base() + "/catalog");
+        }
+    }
+
+    @Test
+    void whenTheIdpEndedTheSessionTheUploadPageAsksToSignInAgainAndTheUploadCarriesOn() throws Exception {
+        Path file = Files.createTempDirectory("gatehouse-renewal").resolve("renewal-" + UUID.randomUUID() + ".txt");
+        Files.writeString(file, "uploaded across a renewed sign-in\n");
+        System.setProperty(TOKEN_LIFESPAN, "3");
+        try (BrowserContext context = browser.newContext()) {
+            long expired = System.currentTimeMillis() + 4_000;
+            Page page = signedIn(context, "/upload");
+            // The IdP ends every session (an idle timeout, an admin's "sign out everywhere"): no refresh, no SSO.
+            System.setProperty(SESSIONS_ENDED, Long.toString(System.currentTimeMillis()));
+            System.clearProperty(TOKEN_LIFESPAN);
+            // The page's tokens have expired by the clock (a bounded wait on the clock, nothing else).
+            page.waitForFunction("t => Date.now() > t", (double) expired, new Page.WaitForFunctionOptions().setTimeout(30_000));
+
+            page.locator(".uppy-Dashboard-input").first().setInputFiles(file);
+            page.click(".uppy-StatusBar-actionBtn--upload");
+            page.locator("#session-ended").waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE)
+                    .setTimeout(60_000));
+            assertThat(page.locator("#upload-results li[data-status='failed']").count()).isZero();
+
+            Page renewal = context.waitForPage(() -> page.click("#session-ended a"));
+            renewal.click("button[name='predefined-alice']");
+            renewal.waitForURL(base() + "/uploads/signed-in-again");
+
+            page.locator("#upload-results li[data-status='verified']").waitFor(A_MINUTE);
+            assertThat(page.locator("#session-ended").isHidden()).isTrue();
+            assertThat(page.locator("#upload-results li[data-status='failed']").count()).isZero();
+        }
+    }
+
+    private Page signedIn(BrowserContext context, String path) {
+        Page page = context.newPage();
+        page.navigate(base() + path);
+        page.click("button[name='predefined-alice']");
+        page.waitForURL(base() + path);
+        return page;
+    }
+
+    private String base() {
+        return "http://localhost:" + port;
+    }
+}
