@@ -1,0 +1,158 @@
+package io.gatehouse.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * deploy/iam-policy.json is exactly what the production code calls: every AWS SDK operation found in src/main (the
+ * embedded default in io.gatehouse.dev never runs in production) maps to the IAM actions and resources it needs; the
+ * policy must grant those and nothing more. A new S3, S3 Control or KMS call without an entry here fails this test,
+ * and so does a policy line that no code needs.
+ */
+class IamPolicyTest {
+
+    private static final String BUCKET = "arn:aws:s3:::YOUR-BUCKET";
+    private static final String ANY_OBJECT = BUCKET + "/*";
+    private static final String TEAM_OBJECTS = BUCKET + "/teams/*";
+    private static final String PROBE_OBJECTS = BUCKET + "/.gatehouse/probes/*";
+    private static final String KMS_KEY = "arn:aws:kms:YOUR-REGION:YOUR-ACCOUNT:key/YOUR-KEY-ID";
+
+    /** Operation (SDK method) -> IAM action and the resource it is needed on, as the code uses it. */
+    private static final Map<String, Grant> NEEDS = Map.ofEntries(
+            Map.entry("headBucket", new Grant("s3:ListBucket", BUCKET)),
+            Map.entry("listMultipartUploads", new Grant("s3:ListBucketMultipartUploads", BUCKET)),
+            Map.entry("getBucketCors", new Grant("s3:GetBucketCORS", BUCKET)),
+            Map.entry("putBucketCors", new Grant("s3:PutBucketCORS", BUCKET)),
+            // Catalog items may live anywhere in the bucket: downloads, the item form's HEAD, verification read-back.
+            Map.entry("getObject", new Grant("s3:GetObject", ANY_OBJECT)),
+            Map.entry("headObject", new Grant("s3:GetObject", ANY_OBJECT)),
+            Map.entry("presignGetObject", new Grant("s3:GetObject", ANY_OBJECT)),
+            // Deleting a catalog item deletes its object, wherever it is.
+            Map.entry("deleteObject", new Grant("s3:DeleteObject", ANY_OBJECT)),
+            // Gatehouse itself writes only the store probe; uploads write only into the team spaces.
+            Map.entry("putObject", new Grant("s3:PutObject", PROBE_OBJECTS)),
+            Map.entry("presignPutObject", new Grant("s3:PutObject", TEAM_OBJECTS)),
+            Map.entry("createMultipartUpload", new Grant("s3:PutObject", TEAM_OBJECTS)),
+            Map.entry("presignUploadPart", new Grant("s3:PutObject", TEAM_OBJECTS)),
+            Map.entry("completeMultipartUpload", new Grant("s3:PutObject", TEAM_OBJECTS)),
+            Map.entry("abortMultipartUpload", new Grant("s3:AbortMultipartUpload", TEAM_OBJECTS)),
+            Map.entry("listParts", new Grant("s3:ListMultipartUploadParts", TEAM_OBJECTS)));
+
+    /** Signing an SSE-KMS upload: S3 asks KMS for a data key on write and to decrypt it on every read. */
+    private static final Set<Grant> SSE_KMS = Set.of(new Grant("kms:GenerateDataKey", KMS_KEY),
+            new Grant("kms:Decrypt", KMS_KEY));
+
+    private static final Pattern CALL = Pattern.compile("\\.([a-z][A-Za-z0-9]*)\\(");
+
+    record Grant(String action, String resource) {
+    }
+
+    @Test
+    void thePolicyGrantsExactlyWhatTheProductionCodeCalls() throws IOException {
+        Set<String> operations = sdkOperations();
+        Set<String> called = new TreeSet<>();
+        boolean signsSseKms = false;
+        for (Path source : productionSources()) {
+            String code = Files.readString(source);
+            if (!code.contains("software.amazon.awssdk.services.")) {
+                continue;
+            }
+            Matcher call = CALL.matcher(code);
+            while (call.find()) {
+                String name = call.group(1).replaceFirst("Paginator$", "");
+                if (operations.contains(name)) {
+                    called.add(name);
+                }
+            }
+            signsSseKms |= code.contains("ssekmsKeyId");
+        }
+        assertThat(called).as("SDK operations the production code calls").isNotEmpty();
+        assertThat(called).as("operations without an entry in NEEDS (add the IAM action it needs, and the policy line)")
+                .allMatch(NEEDS::containsKey);
+
+        Set<Grant> needed = new HashSet<>();
+        called.forEach(operation -> needed.add(NEEDS.get(operation)));
+        if (signsSseKms) {
+            needed.addAll(SSE_KMS);
+        }
+        assertThat(grantedBy(Path.of("deploy/iam-policy.json"))).as("deploy/iam-policy.json")
+                .containsExactlyInAnyOrderElementsOf(needed);
+    }
+
+    /** The names of every request-taking operation of the SDK clients Gatehouse may use. */
+    private static Set<String> sdkOperations() {
+        Set<String> names = new TreeSet<>();
+        for (String type : new String[] { S3Client.class.getName(), S3Presigner.class.getName(),
+                "software.amazon.awssdk.services.s3control.S3ControlClient", "software.amazon.awssdk.services.kms.KmsClient" }) {
+            Class<?> client;
+            try {
+                client = Class.forName(type);
+            } catch (ClassNotFoundException notADependencyYet) {
+                continue;
+            }
+            Arrays.stream(client.getMethods()).filter(IamPolicyTest::takesARequest).map(Method::getName)
+                    .map(name -> name.replaceFirst("Paginator$", "")).forEach(names::add);
+        }
+        return names;
+    }
+
+    private static boolean takesARequest(Method method) {
+        return method.getParameterCount() >= 1 && (SdkRequest.class.isAssignableFrom(method.getParameterTypes()[0])
+                || Consumer.class.isAssignableFrom(method.getParameterTypes()[0]));
+    }
+
+    private static List<Path> productionSources() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            return files.filter(file -> file.toString().endsWith(".java"))
+                    .filter(file -> !file.toString().contains("/io/gatehouse/dev/")).toList();
+        }
+    }
+
+    private static Set<Grant> grantedBy(Path policy) throws IOException {
+        JsonNode document = new ObjectMapper().readTree(policy.toFile());
+        Map<String, Grant> granted = new TreeMap<>();
+        for (JsonNode statement : document.get("Statement")) {
+            assertThat(statement.get("Effect").asText()).as("statement %s", statement.get("Sid")).isEqualTo("Allow");
+            for (String action : texts(statement.get("Action"))) {
+                for (String resource : texts(statement.get("Resource"))) {
+                    granted.put(action + " " + resource, new Grant(action, resource));
+                }
+            }
+        }
+        return Set.copyOf(granted.values());
+    }
+
+    private static Set<String> texts(JsonNode node) {
+        Set<String> values = new TreeSet<>();
+        if (node.isArray()) {
+            node.forEach(value -> values.add(value.asText()));
+        } else {
+            values.add(node.asText());
+        }
+        return values;
+    }
+}
