@@ -61,7 +61,7 @@ public class S3Clients {
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials)
                 .serviceConfiguration(serviceConfiguration(config));
-        endpoint(config).ifPresent(builder::endpointOverride);
+        browserEndpoint(config).ifPresent(builder::endpointOverride);
         return builder.build();
     }
 
@@ -73,15 +73,23 @@ public class S3Clients {
         presigner.close();
     }
 
-    /** Encryption in transit: a plain-http endpoint is refused unless explicitly allowed (embedded loopback store). */
+    /** Where Gatehouse calls the store. Encryption in transit: plain http is refused unless explicitly allowed. */
     public static Optional<URI> endpoint(S3Config config) {
-        return config.endpoint().map(endpoint -> {
-            if (config.requireHttps() && !"https".equalsIgnoreCase(endpoint.getScheme())) {
-                throw new IllegalStateException("gatehouse.s3.endpoint must use https (encryption in transit) but is "
-                        + endpoint + "; set gatehouse.s3.require-https=false only for a local test store");
-            }
-            return endpoint;
-        });
+        return config.endpoint().map(endpoint -> secure(config, "gatehouse.s3.endpoint", endpoint));
+    }
+
+    /** Where browsers reach the store: what pre-signed URLs are signed for (and the page's CSP allows). */
+    public static Optional<URI> browserEndpoint(S3Config config) {
+        return config.publicEndpoint().map(endpoint -> secure(config, "gatehouse.s3.public-endpoint", endpoint))
+                .or(() -> endpoint(config));
+    }
+
+    private static URI secure(S3Config config, String setting, URI endpoint) {
+        if (config.requireHttps() && !"https".equalsIgnoreCase(endpoint.getScheme())) {
+            throw new IllegalStateException(setting + " must use https (encryption in transit) but is " + endpoint
+                    + "; set gatehouse.s3.require-https=false only for a local test store");
+        }
+        return endpoint;
     }
 
     private static S3Configuration serviceConfiguration(S3Config config) {

@@ -18,6 +18,13 @@ public interface S3Config {
     /** Set for S3-compatible stores (MinIO, S3Proxy); empty means AWS's own endpoint for the region. */
     Optional<URI> endpoint();
 
+    /**
+     * Where browsers reach the store, when that differs from where Gatehouse does (a container network, a cluster
+     * with the store behind the Ingress): pre-signed URLs are signed for this address, and the store checks the
+     * signature against the Host it is sent to. Empty: browsers use {@link #endpoint()} too.
+     */
+    Optional<URI> publicEndpoint();
+
     /** Path-style addressing (bucket in the path), needed by most S3-compatible stores. */
     @WithDefault("false")
     boolean pathStyle();

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.gatehouse.identity.IdentityConfig;
+import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
 import io.vertx.ext.web.Router;
 
@@ -27,7 +28,7 @@ public class SecurityHeaders {
     SecurityHeaders(S3Config s3, IdentityConfig identity, @ConfigProperty(name = "quarkus.oidc.auth-server-url") URI issuer) {
         String idpOrigins = identity.idpBrowserOrigins().map(origins -> origins.stream().map(SecurityHeaders::origin)
                 .collect(java.util.stream.Collectors.joining(" "))).orElse(origin(issuer));
-        String storeOrigin = s3.endpoint().map(SecurityHeaders::origin)
+        String storeOrigin = S3Clients.browserEndpoint(s3).map(SecurityHeaders::origin)
                 .orElse("https://" + s3.bucket() + ".s3." + s3.region() + ".amazonaws.com https://*.s3." + s3.region()
                         + ".amazonaws.com https://*.s3-accesspoint." + s3.region() + ".amazonaws.com");
         this.contentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "

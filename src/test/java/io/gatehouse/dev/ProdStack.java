@@ -76,6 +76,9 @@ public class ProdStack implements AutoCloseable {
             settings.put("GATEHOUSE_S3_BUCKET", BUCKET);
             settings.put("GATEHOUSE_S3_REGION", "us-east-1");
             settings.put("GATEHOUSE_S3_ENDPOINT", endpoint);
+            // Browsers reach the store under another name than the app does (as in docker-compose.yml): URLs are
+            // signed for that one.
+            settings.put("GATEHOUSE_S3_PUBLIC_ENDPOINT", endpoint.replace("127.0.0.1", "localhost"));
             settings.put("GATEHOUSE_S3_PATH_STYLE", "true");
             settings.put("GATEHOUSE_S3_ACCESS_KEY_ID", "prod-test-key");
             settings.put("GATEHOUSE_S3_SECRET_ACCESS_KEY", "prod-test-secret");

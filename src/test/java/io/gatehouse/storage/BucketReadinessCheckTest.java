@@ -25,6 +25,7 @@ class BucketReadinessCheckTest {
             public String bucket() { return "gone"; }
             public String region() { return "us-east-1"; }
             public Optional<URI> endpoint() { return Optional.of(URI.create("http://127.0.0.1:" + closedPort)); }
+            public Optional<URI> publicEndpoint() { return Optional.empty(); }
             public boolean pathStyle() { return true; }
             public Optional<String> accessKeyId() { return Optional.of("k"); }
             public Optional<String> secretAccessKey() { return Optional.of("s"); }

@@ -13,11 +13,11 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * The second real S3 store: a single-node Ceph cluster with its S3 gateway (radosgw), brought up by
- * {@code src/test/sh/ceph-rgw.sh} for the tests of the {@link OnCephRgw} profile and torn down after them.
+ * {@code deploy/ceph-rgw/ceph-rgw.sh} for the tests of the {@link OnCephRgw} profile and torn down after them.
  */
 public class CephRgw implements QuarkusTestResourceLifecycleManager {
 
-    private static final Path SCRIPT = Path.of("src/test/sh/ceph-rgw.sh").toAbsolutePath();
+    private static final Path SCRIPT = Path.of("deploy/ceph-rgw/ceph-rgw.sh").toAbsolutePath();
     private static final Path DATA = Path.of("target/ceph-rgw").toAbsolutePath();
 
     /** Whether radosgw and the Ceph daemons it needs are installed here. */
