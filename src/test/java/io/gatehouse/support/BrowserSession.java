@@ -41,20 +41,28 @@ public final class BrowserSession {
 
     /** Like {@link #logInAt}, but answers the portal's reply to the callback whether or not it opened a session. */
     public Response attemptLogInAt(Response toLogin, String user) {
-        BrowserSession session = this;
         String loginPage = toLogin.getHeader("Location");
         if (loginPage == null || !loginPage.contains("/authorize")) {
             throw new IllegalStateException("not a redirect to the IdP: " + toLogin.statusCode() + " " + loginPage);
         }
+        URI callback = URI.create(signInAtIdp(loginPage, user));
+        return get(callback.getRawPath() + "?" + callback.getRawQuery());
+    }
+
+    /**
+     * Opens the IdP's login page at {@code authorizeUrl}, presses the user's button and answers where the IdP sends
+     * the browser back (the portal's callback URL, with the code and state).
+     */
+    public static String signInAtIdp(String authorizeUrl, String user) {
         // The IdP URL arrives encoded already: RestAssured must not encode it again.
-        Response page = given().urlEncodingEnabled(false).redirects().follow(false).get(loginPage);
+        Response page = given().urlEncodingEnabled(false).redirects().follow(false).get(authorizeUrl);
         Map<String, String> form = new HashMap<>();
         Matcher hidden = HIDDEN.matcher(page.asString());
         while (hidden.find()) {
             form.put(hidden.group(1), hidden.group(2));
         }
         form.put("predefined-" + user, user);
-        URI idp = URI.create(loginPage);
+        URI idp = URI.create(authorizeUrl);
         Response back = given().redirects().follow(false).formParams(form)
                 .post(idp.getScheme() + "://" + idp.getAuthority() + "/login");
         String callback = back.getHeader("Location");
@@ -62,7 +70,7 @@ public final class BrowserSession {
             throw new IllegalStateException("the IdP did not redirect back: " + back.statusCode() + " " + back.asString()
                     + " (login page " + page.statusCode() + ": " + page.asString() + ")");
         }
-        return session.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery());
+        return callback;
     }
 
     /** Whether the portal's session cookie (possibly split into q_session_chunk_N) is set. */

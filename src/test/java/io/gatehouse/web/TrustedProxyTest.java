@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.gatehouse.support.BrowserSession;
 import io.gatehouse.support.Fixtures;
 import io.gatehouse.support.Tokens;
 import io.gatehouse.storage.S3Config;
@@ -59,8 +61,35 @@ class TrustedProxyTest {
         assertThat(reply.status).isEqualTo(302);
         assertThat(redirectUri(reply)).isEqualTo("https://" + PUBLIC_HOST + "/catalog");
         assertThat(reply.headers("set-cookie")).isNotEmpty()
-                .allSatisfy(cookie -> assertThat(cookie).containsIgnoringCase("; Secure"));
+                .allSatisfy(cookie -> assertThat(cookie).startsWith("__Host-").containsIgnoringCase("; Secure"));
         assertThat(reply.header("strict-transport-security")).isEqualTo("max-age=31536000");
+    }
+
+    @Test
+    void aSignInBehindTheProxyKeepsItsSessionInHostPrefixedCookiesAndIgnoresPlantedOnes() throws IOException {
+        Reply toIdp = send("127.0.0.2", "GET /catalog HTTP/1.1", forwarded());
+        String state = cookies(toIdp);
+        URI callback = URI.create(BrowserSession.signInAtIdp(toIdp.header("location"), "alice"));
+        assertThat(callback.getScheme() + "://" + callback.getAuthority()).isEqualTo("https://" + PUBLIC_HOST);
+
+        Reply signedIn = send("127.0.0.2", "GET " + callback.getRawPath() + "?" + callback.getRawQuery() + " HTTP/1.1",
+                forwarded(), "Cookie: " + state);
+        assertThat(signedIn.status).isEqualTo(302);
+        assertThat(signedIn.headers("set-cookie")).anySatisfy(cookie -> assertThat(cookie).startsWith("__Host-q_session"))
+                .allSatisfy(cookie -> assertThat(cookie).startsWith("__Host-").containsIgnoringCase("; Secure")
+                        .contains("Path=/").doesNotContainIgnoringCase("Domain="));
+        String session = cookies(signedIn);
+
+        assertThat(send("127.0.0.2", "GET /catalog HTTP/1.1", forwarded(), "Cookie: " + session).status).isEqualTo(200);
+        // The same session under the bare name, as a sibling subdomain or an http page could plant it: not believed.
+        String planted = session.replace("__Host-", "");
+        assertThat(send("127.0.0.2", "GET /catalog HTTP/1.1", forwarded(), "Cookie: " + planted).status).isEqualTo(302);
+    }
+
+    /** The cookies a reply sets, as a browser would send them back (expired ones left out). */
+    private static String cookies(Reply reply) {
+        return String.join("; ", reply.headers("set-cookie").stream().filter(cookie -> !cookie.contains("Max-Age=0"))
+                .map(cookie -> cookie.substring(0, cookie.indexOf(';'))).toList());
     }
 
     @Test
