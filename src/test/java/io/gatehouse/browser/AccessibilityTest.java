@@ -10,8 +10,6 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Browser;
@@ -32,8 +30,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 @QuarkusTest
 class AccessibilityTest {
 
+    private static final Browser browser = Chromium.shared();
+
     private static final Path AXE = Path.of("frontend/node_modules/axe-core/axe.min.js");
-    private static Chromium chromium;
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -43,16 +42,6 @@ class AccessibilityTest {
 
     @Inject
     S3Config config;
-
-    @BeforeAll
-    static void launch() {
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void close() {
-        chromium.close();
-    }
 
     @Test
     void everyPageMeetsWcag2AAForThePeopleWhoUseIt() {
@@ -66,7 +55,7 @@ class AccessibilityTest {
                 "dave", List.of("/audit", "/audit/1"));
         List<String> violations = new ArrayList<>();
         for (var entry : pagesByUser.entrySet()) {
-            try (BrowserContext context = chromium.browser().newContext(new Browser.NewContextOptions().setBypassCSP(true))) {
+            try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setBypassCSP(true))) {
                 Page page = context.newPage();
                 String base = "http://localhost:" + port;
                 page.navigate(base + entry.getValue().get(0));
@@ -78,7 +67,7 @@ class AccessibilityTest {
                 }
             }
         }
-        try (BrowserContext context = chromium.browser().newContext(new Browser.NewContextOptions().setBypassCSP(true))) {
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setBypassCSP(true))) {
             Page page = context.newPage();
             page.navigate("http://localhost:" + port + "/signed-out");
             violations.addAll(check(page, "anyone /signed-out"));

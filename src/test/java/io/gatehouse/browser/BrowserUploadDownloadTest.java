@@ -12,8 +12,6 @@ import java.util.UUID;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,8 +37,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 @QuarkusTest
 class BrowserUploadDownloadTest {
 
-    private static Chromium chromium;
-    private static Browser browser;
+    private static final Browser browser = Chromium.shared();
+
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -50,19 +48,6 @@ class BrowserUploadDownloadTest {
 
     @Inject
     S3Config config;
-
-    @BeforeAll
-    static void launch() {
-        chromium = Chromium.launch();
-        browser = chromium.browser();
-    }
-
-    @AfterAll
-    static void close() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
 
     /** Where the store has a bucket-CORS API (RGW, AWS), the browser flows need the rules applied, as an admin would. */
     @BeforeEach

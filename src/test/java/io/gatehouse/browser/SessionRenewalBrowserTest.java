@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Browser;
@@ -29,29 +27,16 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class SessionRenewalBrowserTest {
 
+    private static final Browser browser = Chromium.shared();
+
     private static final String TOKEN_LIFESPAN = "gatehouse.dev-idp.token-lifespan-seconds";
     private static final String REFRESHES = "gatehouse.dev-idp.refreshes";
     private static final String SESSIONS_ENDED = "gatehouse.dev-idp.sessions-ended-at";
     private static final Locator.WaitForOptions A_MINUTE = new Locator.WaitForOptions().setTimeout(60_000);
 
-    private static Chromium chromium;
-    private static Browser browser;
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
-
-    @BeforeAll
-    static void launch() {
-        chromium = Chromium.launch();
-        browser = chromium.browser();
-    }
-
-    @AfterAll
-    static void close() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
 
     @AfterEach
     void idpAsUsual() {

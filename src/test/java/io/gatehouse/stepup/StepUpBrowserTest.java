@@ -11,10 +11,9 @@ import javax.sql.DataSource;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
@@ -35,7 +34,8 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(StepUpTest.ShortWindow.class)
 class StepUpBrowserTest {
 
-    private static Chromium chromium;
+    private static final Browser browser = Chromium.shared();
+
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -46,16 +46,6 @@ class StepUpBrowserTest {
     @Inject
     io.gatehouse.storage.S3Config config;
 
-    @BeforeAll
-    static void launch() {
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void close() {
-        chromium.close();
-    }
-
     @Test
     void aStaleSessionSignsInAgainAtTheIdpOnAnotherOriginAndThenRevokes() {
         String base = "http://localhost:" + port;
@@ -63,7 +53,7 @@ class StepUpBrowserTest {
         assertThat(idp.getPort()).isNotEqualTo(port);
         String prefix = Fixtures.uniquePrefix();
         long grant = Fixtures.readGrant("USER", "alice", "PREFIX", prefix);
-        try (BrowserContext context = chromium.browser().newContext()) {
+        try (BrowserContext context = browser.newContext()) {
             Page page = context.newPage();
             page.navigate(base + "/admin/grants?resource=" + prefix);
             page.click("button[name='predefined-carol']");

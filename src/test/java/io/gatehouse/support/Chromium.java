@@ -9,9 +9,10 @@ import com.microsoft.playwright.Playwright;
 
 /**
  * Debian's Chromium driven by Playwright (never a browser Playwright downloads): headless, with the flags this
- * machine's closed network needs. One per test class; close it after the class.
+ * machine's closed network needs. One per test JVM ({@link #shared}), closed when the JVM ends: every browser test
+ * opens its own context (cookies, storage) in it.
  */
-public final class Chromium implements AutoCloseable {
+public final class Chromium {
 
     private final Playwright playwright;
     private final Browser browser;
@@ -25,16 +26,18 @@ public final class Chromium implements AutoCloseable {
                         "--disable-background-networking", "--disable-component-update", "--disable-sync")));
     }
 
-    public static Chromium launch() {
-        return new Chromium();
+    private static Chromium shared;
+
+    /** The test JVM's browser, launched on first use. */
+    public static synchronized Browser shared() {
+        if (shared == null) {
+            shared = new Chromium();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared.browser;
     }
 
-    public Browser browser() {
-        return browser;
-    }
-
-    @Override
-    public void close() {
+    private void close() {
         browser.close();
         playwright.close();
     }
