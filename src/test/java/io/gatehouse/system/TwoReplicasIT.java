@@ -4,16 +4,22 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
 
 import io.gatehouse.dev.ProdStack;
 import io.gatehouse.support.BrowserSession;
@@ -36,6 +42,8 @@ class TwoReplicasIT {
     private static Map<String, String> environment;
     private static PackagedApp a;
     private static PackagedApp b;
+    private static HttpServer collector;
+    private static final List<Export> traces = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void launch() throws Exception {
@@ -45,16 +53,31 @@ class TwoReplicasIT {
         environment = stack.start(List.of("http://localhost:" + portA, "http://localhost:" + portB));
         // Both start at once on an empty database, as a new Deployment's pods do: Flyway's lock in PostgreSQL lets one
         // migrate while the other waits, then finds the schema current.
-        var startingA = CompletableFuture.supplyAsync(() -> start("replica-a", portA));
-        var startingB = CompletableFuture.supplyAsync(() -> start("replica-b", portB));
+        // Replica b also sends traces (an operator's opt-in) to a collector stub that records what arrives.
+        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/", exchange -> {
+            traces.add(new Export(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"), exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        Map<String, String> tracing = new HashMap<>(environment);
+        tracing.put("QUARKUS_OTEL_SDK_DISABLED", "false");
+        tracing.put("QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        tracing.put("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort());
+        tracing.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
+        tracing.put("QUARKUS_OTEL_RESOURCE_ATTRIBUTES", "service.instance.id=replica-b");
+        var startingA = CompletableFuture.supplyAsync(() -> start("replica-a", environment, portA));
+        var startingB = CompletableFuture.supplyAsync(() -> start("replica-b", tracing, portB));
         a = startingA.join();
         b = startingB.join();
         System.out.printf("TWO-REPLICAS ready: a %d ms, b %d ms after java -jar%n", a.readyMillis, b.readyMillis);
     }
 
-    private static PackagedApp start(String name, int port) {
+    private static PackagedApp start(String name, Map<String, String> settings, int port) {
         try {
-            return new PackagedApp(name, environment, port);
+            return new PackagedApp(name, settings, port);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -70,7 +93,37 @@ class TwoReplicasIT {
         if (stack != null) {
             stack.close();
         }
+        if (collector != null) {
+            collector.stop(0);
+        }
         RestAssured.reset();
+    }
+
+    @Test
+    void tracesReachTheCollectorOnlyWhereAnOperatorTurnedThemOn() throws InterruptedException {
+        given().auth().oauth2(Tokens.of("alice")).when().get(b.url("/api/me")).then().statusCode(200);
+        given().auth().oauth2(Tokens.of("alice")).when().get(a.url("/api/me")).then().statusCode(200);
+
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (traces.stream().noneMatch(export -> export.mentions("/api/me")) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100); // polling interval (the exporter sends a batch every 200 ms), bounded by the deadline
+        }
+        assertThat(traces).as("OTLP exports received").anySatisfy(export -> {
+            assertThat(export.method()).isEqualTo("POST");
+            assertThat(export.path()).isEqualTo("/v1/traces");
+            assertThat(export.contentType()).isEqualTo("application/x-protobuf");
+            assertThat(export.mentions("/api/me")).isTrue();
+        });
+        // Replica a was left at the default (off): every export came from b, named in its resource attributes.
+        assertThat(traces).allMatch(export -> export.mentions("replica-b"));
+        // Spans name routes, never tokens.
+        assertThat(traces).noneMatch(export -> export.mentions("Bearer") || export.mentions("eyJ"));
+    }
+
+    record Export(String method, String path, String contentType, byte[] body) {
+        boolean mentions(String text) {
+            return new String(body, StandardCharsets.ISO_8859_1).contains(text);
+        }
     }
 
     @Test
