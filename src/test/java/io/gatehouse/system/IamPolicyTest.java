@@ -66,7 +66,7 @@ class IamPolicyTest {
     private static final Set<Grant> SSE_KMS = Set.of(new Grant("kms:GenerateDataKey", KMS_KEY),
             new Grant("kms:Decrypt", KMS_KEY));
 
-    private static final Pattern CALL = Pattern.compile("\\.([a-z][A-Za-z0-9]*)\\(");
+    private static final Pattern CALL = Pattern.compile("(?:\\.|::)([a-z][A-Za-z0-9]*)\\b");
 
     record Grant(String action, String resource) {
     }
