@@ -124,12 +124,16 @@ create() {
   launch_gateway "$rgw_port"
   radosgw-admin -c "$conf" user create --uid=gatehouse --display-name=Gatehouse \
     --access-key="$access" --secret-key="$secret" >/dev/null
+  # Only a cluster that got this far is one to restart; a first start cut short is created again.
+  touch "$dir/created"
 }
 
 # An existing cluster (bluestore keeps its data in DIR): the daemons again, nothing re-created.
 restart() {
   local rgw_port=$1 conf="$dir/ceph.conf"
   mkdir -p "$dir/run"
+  # The gateway's address may have changed since the cluster was created (RGW_BIND, the port).
+  sed -i "s|^rgw_frontends = .*|rgw_frontends = beast endpoint=$bind:$rgw_port|" "$conf"
   ceph-mon -c "$conf" -i a
   await 300 ceph -c "$conf" --connect-timeout 2 mon stat
   ceph-osd -c "$conf" -i 0 2>/dev/null
@@ -169,8 +173,10 @@ start() {
 run() {
   local mon_port=${3:?mon port} rgw_port=${4:?rgw port} access=${5:?access key} secret=${6:?secret key} bucket=${7:?bucket}
   check_tools
+  # Stop what was started however far the start got (bash as PID 1 ignores SIGTERM without a trap).
+  trap 'stop; exit 0' TERM INT
   stop
-  if [ -f "$dir/ceph.conf" ] && [ "$objectstore" = bluestore ]; then
+  if [ -f "$dir/created" ] && [ "$objectstore" = bluestore ]; then
     restart "$rgw_port"
   else
     create "$mon_port" "$rgw_port" "$access" "$secret"
@@ -178,7 +184,6 @@ run() {
   create_bucket "$rgw_port" "$access" "$secret" "$bucket"
   touch "$dir/ready"
   echo "ceph-rgw: S3 at http://$bind:$rgw_port, bucket $bucket (data in $dir)"
-  trap 'stop; exit 0' TERM INT
   # In the foreground for the container: as long as the gateway lives.
   while kill -0 "$(cat "$dir/run/client.rgw.pid")" 2>/dev/null; do
     sleep 2 &

@@ -14,8 +14,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Business meters for operators, counted from the audit rows as they commit (a rolled-back decision issued nothing,
- * so it counts nothing): URLs issued and refused by reason, uploads by outcome, URLs whose objects are SSE-KMS
- * encrypted (each costs KMS requests), and audit rows not sealed into the hash chain yet.
+ * so it counts nothing): URLs issued and refused by reason, uploads by outcome, upload URLs of SSE-KMS teams (each
+ * write costs a KMS request), and audit rows not sealed into the hash chain yet.
  */
 @ApplicationScoped
 public class AuditMetrics {
@@ -71,7 +71,7 @@ public class AuditMetrics {
             counter("gatehouse.urls.issued", "Pre-signed URLs handed out (an upload start counts once, its parts per batch)",
                     "action", entry.action).increment();
             if ("SSE_KMS".equals(entry.details.get("encryption"))) {
-                counter("gatehouse.urls.kms", "URLs for SSE-KMS objects: each use costs KMS requests (the account's quota)",
+                counter("gatehouse.urls.kms", "Upload URLs for SSE-KMS teams: each write costs a KMS request (the account's quota)",
                         "action", entry.action).increment();
             }
         }

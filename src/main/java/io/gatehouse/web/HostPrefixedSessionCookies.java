@@ -12,6 +12,7 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.ServerCookie;
 import io.vertx.ext.web.Router;
 
 /**
@@ -44,7 +45,7 @@ public class HostPrefixedSessionCookies {
                         incoming.add(pair.split("=", 2)[0]);
                     }
                 }
-                context.addHeadersEndHandler(ignored -> prefixOutgoing(context.response(), incoming));
+                context.addHeadersEndHandler(ignored -> prefixOutgoing(request, context.response(), incoming));
             }
             context.next();
         });
@@ -64,11 +65,19 @@ public class HostPrefixedSessionCookies {
         return String.join("; ", kept);
     }
 
-    private static void prefixOutgoing(HttpServerResponse response, List<String> incoming) {
-        // Still in the response's cookie jar here: Vert.x writes Set-Cookie after the headers-end handlers.
+    private static void prefixOutgoing(HttpServerRequest request, HttpServerResponse response, List<String> incoming) {
+        // Still in the response's cookie jar here: Vert.x writes Set-Cookie after the headers-end handlers. The jar also
+        // holds the cookies the browser sent, unchanged: those are not sent back (and must not be: a copy made here
+        // would go out without their HttpOnly, which the browser never tells the server).
         List<Cookie> renamed = new ArrayList<>();
         for (String name : oidcCookieNames(response, incoming)) {
+            if (request.cookies(name).stream().noneMatch(HostPrefixedSessionCookies::changed)) {
+                continue;
+            }
             for (Cookie cookie : response.removeCookies(name, false)) {
+                if (!changed(cookie)) {
+                    continue;
+                }
                 Cookie prefixed = Cookie.cookie(HOST_PREFIX + cookie.getName(), cookie.getValue()).setPath("/")
                         .setSecure(true).setHttpOnly(cookie.isHttpOnly()).setSameSite(cookie.getSameSite());
                 if (cookie.getMaxAge() != Long.MIN_VALUE) {
@@ -78,6 +87,11 @@ public class HostPrefixedSessionCookies {
             }
         }
         renamed.forEach(response::addCookie);
+    }
+
+    /** Whether this response sets the cookie (as opposed to merely carrying the browser's own in the jar). */
+    private static boolean changed(Cookie cookie) {
+        return !(cookie instanceof ServerCookie server) || server.isChanged();
     }
 
     /**

@@ -80,7 +80,13 @@ class TrustedProxyTest {
                         .contains("Path=/").doesNotContainIgnoringCase("Domain="));
         String session = cookies(signedIn);
 
-        assertThat(send("127.0.0.2", "GET /catalog HTTP/1.1", forwarded(), "Cookie: " + session).status).isEqualTo(200);
+        // Every cookie that carries a value is HttpOnly (removals, Max-Age=0, carry none).
+        assertThat(signedIn.headers("set-cookie")).filteredOn(cookie -> !cookie.contains("Max-Age=0"))
+                .isNotEmpty().allSatisfy(cookie -> assertThat(cookie).containsIgnoringCase("; HttpOnly"));
+        Reply page = send("127.0.0.2", "GET /catalog HTTP/1.1", forwarded(), "Cookie: " + session);
+        assertThat(page.status).isEqualTo(200);
+        // An unchanged session is not sent back (a copy would lose HttpOnly: the browser never says it was set).
+        assertThat(page.headers("set-cookie")).noneMatch(cookie -> cookie.startsWith("__Host-q_"));
         // The same session under the bare name, as a sibling subdomain or an http page could plant it: not believed.
         String planted = session.replace("__Host-", "");
         assertThat(send("127.0.0.2", "GET /catalog HTTP/1.1", forwarded(), "Cookie: " + planted).status).isEqualTo(302);
@@ -131,6 +137,10 @@ class TrustedProxyTest {
         assertThat(lastClientIp(item)).isEqualTo(CLIENT);
         assertThat(send("127.0.0.1", request, forwarded(), token, "Content-Length: 0", "Accept: application/json").status).isEqualTo(200);
         assertThat(lastClientIp(item)).isEqualTo("127.0.0.1");
+        // A client that writes its own X-Forwarded-For: the proxy appends what it saw, and that entry is the one kept.
+        String spoofed = "X-Forwarded-Proto: https\r\nX-Forwarded-For: 198.51.100.66, " + CLIENT;
+        assertThat(send("127.0.0.2", request, spoofed, token, "Content-Length: 0", "Accept: application/json").status).isEqualTo(200);
+        assertThat(lastClientIp(item)).isEqualTo(CLIENT);
     }
 
     private static String forwarded() {
