@@ -24,6 +24,8 @@ public enum AuditAction {
     ITEM_DELETED,
     TEAM_UPDATED,
     BUCKET_CORS_APPLIED,
+    /** A bucket security control applied from the posture page (its id in the details). */
+    POSTURE_APPLIED,
     STORE_PROBED,
     STEP_UP_REQUIRED,
     STEP_UP_COMPLETED

@@ -60,7 +60,22 @@ class IamPolicyTest {
             Map.entry("presignUploadPart", new Grant("s3:PutObject", TEAM_OBJECTS)),
             Map.entry("completeMultipartUpload", new Grant("s3:PutObject", TEAM_OBJECTS)),
             Map.entry("abortMultipartUpload", new Grant("s3:AbortMultipartUpload", TEAM_OBJECTS)),
-            Map.entry("listParts", new Grant("s3:ListMultipartUploadParts", TEAM_OBJECTS)));
+            Map.entry("listParts", new Grant("s3:ListMultipartUploadParts", TEAM_OBJECTS)),
+            // The posture page: read every control, apply versioning, public access block and the TLS-only policy.
+            Map.entry("getBucketEncryption", new Grant("s3:GetEncryptionConfiguration", BUCKET)),
+            Map.entry("getBucketPolicy", new Grant("s3:GetBucketPolicy", BUCKET)),
+            Map.entry("putBucketPolicy", new Grant("s3:PutBucketPolicy", BUCKET)),
+            Map.entry("deleteBucketPolicy", new Grant("s3:DeleteBucketPolicy", BUCKET)),
+            Map.entry("getPublicAccessBlock", new Grant("s3:GetBucketPublicAccessBlock", BUCKET)),
+            Map.entry("putPublicAccessBlock", new Grant("s3:PutBucketPublicAccessBlock", BUCKET)),
+            Map.entry("deletePublicAccessBlock", new Grant("s3:PutBucketPublicAccessBlock", BUCKET)),
+            Map.entry("getBucketVersioning", new Grant("s3:GetBucketVersioning", BUCKET)),
+            Map.entry("putBucketVersioning", new Grant("s3:PutBucketVersioning", BUCKET)),
+            Map.entry("listObjectVersions", new Grant("s3:ListBucketVersions", BUCKET)),
+            Map.entry("getBucketLogging", new Grant("s3:GetBucketLogging", BUCKET)));
+
+    /** Deleting one version of an object (the posture probe cleans up after itself) is an action of its own. */
+    private static final Grant DELETE_VERSION = new Grant("s3:DeleteObjectVersion", PROBE_OBJECTS);
 
     /** Signing an SSE-KMS upload: S3 asks KMS for a data key on write and to decrypt it on every read. */
     private static final Set<Grant> SSE_KMS = Set.of(new Grant("kms:GenerateDataKey", KMS_KEY),
@@ -76,6 +91,7 @@ class IamPolicyTest {
         Set<String> operations = sdkOperations();
         Set<String> called = new TreeSet<>();
         boolean signsSseKms = false;
+        boolean deletesVersions = false;
         for (Path source : productionSources()) {
             String code = Files.readString(source);
             if (!code.contains("software.amazon.awssdk.services.")) {
@@ -89,6 +105,7 @@ class IamPolicyTest {
                 }
             }
             signsSseKms |= code.contains("ssekmsKeyId");
+            deletesVersions |= code.contains("deleteObject(") && code.contains(".versionId(");
         }
         assertThat(called).as("SDK operations the production code calls").isNotEmpty();
         assertThat(called).as("operations without an entry in NEEDS (add the IAM action it needs, and the policy line)")
@@ -98,6 +115,9 @@ class IamPolicyTest {
         called.forEach(operation -> needed.add(NEEDS.get(operation)));
         if (signsSseKms) {
             needed.addAll(SSE_KMS);
+        }
+        if (deletesVersions) {
+            needed.add(DELETE_VERSION);
         }
         assertThat(grantedBy(Path.of("deploy/iam-policy.json"))).as("deploy/iam-policy.json")
                 .containsExactlyInAnyOrderElementsOf(needed);

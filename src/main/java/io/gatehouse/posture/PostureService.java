@@ -1,0 +1,604 @@
+package io.gatehouse.posture;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.gatehouse.audit.AuditAction;
+import io.gatehouse.audit.AuditEntry;
+import io.gatehouse.audit.AuditOutcome;
+import io.gatehouse.audit.AuditService;
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.bucket.BucketCorsService;
+import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.storage.S3Clients;
+import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.StoreCapabilities;
+import io.gatehouse.web.GatehouseException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.GetBucketVersioningResponse;
+import software.amazon.awssdk.services.s3.model.PublicAccessBlockConfiguration;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The bucket's security controls, each read from the store and then tried with a harmless probe request against a
+ * probe key of Gatehouse's own: a control is OK only when the store enforces it. States say what the store did:
+ * a missing API is NOT_SUPPORTED, a configuration that does not bite is NOT_ENFORCED, an error names its S3 code.
+ */
+@ApplicationScoped
+public class PostureService {
+
+    public enum State {
+        OK, MISSING, DRIFT, NOT_ENFORCED, NOT_SUPPORTED, ERROR
+    }
+
+    /** What a probe request was and what the store answered. */
+    public record Probe(String request, String answer) {
+    }
+
+    public record Control(String id, State state, String summary, Object current, Object desired, Probe probe,
+            boolean applicable) {
+
+        Control withApplicable(boolean applicable) {
+            return new Control(id, state, summary, current, desired, probe, this.applicable && applicable);
+        }
+    }
+
+    public record Posture(String bucket, String endpoint, Instant checkedAt, List<Control> controls) {
+    }
+
+    /** What applying a control would change, shown before it is applied. */
+    public record Plan(String id, String change, Object before, Object after, String refusal) {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String OTHER_ORIGIN = "https://not-an-allowed-origin.example";
+
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final S3Config config;
+    private final BucketCorsService cors;
+    private final AuditService audit;
+
+    PostureService(S3Client s3, S3Presigner presigner, S3Config config, BucketCorsService cors, AuditService audit) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.config = config;
+        this.cors = cors;
+        this.audit = audit;
+    }
+
+    public Posture check() {
+        String probeKey = StoreCapabilities.PROBE_PREFIX + "posture-" + UUID.randomUUID();
+        List<Control> controls = new ArrayList<>();
+        SdkException refused = attempt(() -> s3.putObject(r -> r.bucket(bucket()).key(probeKey).contentType("text/plain"),
+                RequestBody.fromString("Gatehouse posture probe")));
+        // Without a probe object the probes that need one say why instead of answering.
+        Probe noProbe = refused == null ? null : new Probe("PUT " + probeKey, "the probe object could not be written: "
+                + describe(refused));
+        String probe = refused == null ? probeKey : null;
+        try {
+            controls.add(defaultEncryption(probe, noProbe));
+            controls.add(tlsOnlyPolicy(probe));
+            controls.add(blockPublicAccess(probe, noProbe));
+            controls.addAll(versioning());
+            controls.add(accessLogging());
+            controls.add(corsControl(probeKey));
+        } finally {
+            if (refused == null) {
+                attempt(() -> s3.deleteObject(r -> r.bucket(bucket()).key(probeKey)));
+            }
+        }
+        return new Posture(bucket(), S3Clients.endpoint(config).map(URI::toString).orElse("AWS S3 (" + config.region() + ")"),
+                Instant.now(), controls);
+    }
+
+    // ---- the controls ------------------------------------------------------------------------------------------
+
+    private Control defaultEncryption(String probeKey, Probe noProbe) {
+        String id = "default-encryption";
+        Map<String, Object> desired = Map.of("algorithm", "AES256 or aws:kms", "bucketKey", "on with aws:kms");
+        Map<String, Object> current = new LinkedHashMap<>();
+        try {
+            var rules = s3.getBucketEncryption(r -> r.bucket(bucket())).serverSideEncryptionConfiguration().rules();
+            rules.forEach(rule -> {
+                current.put("algorithm", rule.applyServerSideEncryptionByDefault().sseAlgorithmAsString());
+                current.put("kmsKey", rule.applyServerSideEncryptionByDefault().kmsMasterKeyID());
+                current.put("bucketKey", rule.bucketKeyEnabled());
+            });
+        } catch (S3Exception e) {
+            return failed(id, e, "ServerSideEncryptionConfigurationNotFoundError",
+                    "The bucket has no default encryption: objects written without SSE headers may be stored unencrypted.",
+                    desired, encryptionProbe(probeKey, noProbe));
+        }
+        Probe probe = encryptionProbe(probeKey, noProbe);
+        if (current.isEmpty()) {
+            // Ceph RGW answers an empty configuration rather than "not found".
+            return new Control(id, State.MISSING, "The bucket has no default encryption rule: objects written without "
+                    + "SSE headers may be stored unencrypted.", current, desired, probe, false);
+        }
+        boolean encrypted = probe != null && !probe.answer().contains("none");
+        if (!encrypted) {
+            return new Control(id, State.NOT_ENFORCED, "Default encryption is configured, but an object written without "
+                    + "SSE headers came back unencrypted.", current, desired, probe, false);
+        }
+        boolean kmsWithoutBucketKey = "aws:kms".equals(current.get("algorithm")) && !Boolean.TRUE.equals(current.get("bucketKey"));
+        return new Control(id, kmsWithoutBucketKey ? State.DRIFT : State.OK, kmsWithoutBucketKey
+                ? "SSE-KMS without an S3 Bucket Key: every object request costs a KMS request."
+                : "New objects are encrypted at rest by default, and the store proved it on a probe object.",
+                current, desired, probe, false);
+    }
+
+    private Probe encryptionProbe(String probeKey, Probe noProbe) {
+        if (probeKey == null) {
+            return noProbe;
+        }
+        try {
+            var head = s3.headObject(r -> r.bucket(bucket()).key(probeKey));
+            return new Probe("PUT " + probeKey + " without SSE headers, then HEAD",
+                    "stored with encryption: " + Optional.ofNullable(head.serverSideEncryptionAsString()).orElse("none"));
+        } catch (SdkException e) {
+            return new Probe("HEAD " + probeKey, describe(e));
+        }
+    }
+
+    private Control tlsOnlyPolicy(String probeKey) {
+        String id = "tls-only-policy";
+        var ours = BucketPolicies.denyInsecureTransport(bucket());
+        String policy;
+        try {
+            policy = s3.getBucketPolicy(r -> r.bucket(bucket())).policy();
+        } catch (S3Exception e) {
+            // AWS and RGW say NoSuchBucketPolicy; S3Proxy, which has no policies at all, says NoSuchPolicy.
+            return failed(id, e, e.statusCode() == 404 ? code(e) : null,
+                    "No bucket policy: the store answers plain-http requests too.", ours, null)
+                    .withApplicable(lockOut() == null);
+        }
+        boolean holds;
+        try {
+            holds = BucketPolicies.holds(policy, ours);
+        } catch (GatehouseException unreadable) {
+            return new Control(id, State.ERROR, unreadable.getMessage(), policy, ours, null, false);
+        }
+        if (!holds) {
+            boolean changed = BucketPolicies.holdsSid(policy, ours);
+            return new Control(id, changed ? State.DRIFT : State.MISSING, changed
+                    ? "Gatehouse's TLS-only statement is in the policy but was changed: it no longer denies what it should."
+                    : "The bucket policy does not deny plain-http requests.", policy, ours, null, lockOut() == null);
+        }
+        Probe probe = plainHttpProbe(probeKey);
+        boolean refused = probe != null && probe.answer().startsWith("HTTP 403");
+        return new Control(id, refused ? State.OK : State.NOT_ENFORCED, refused
+                ? "The store refuses requests that do not come over TLS, and proved it on a plain-http request."
+                : "The TLS-only statement is in the policy, but a plain-http request was not refused.", policy, ours, probe,
+                false);
+    }
+
+    private Probe plainHttpProbe(String probeKey) {
+        if (probeKey == null) {
+            return null;
+        }
+        URI signed = URI.create(presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
+                .getObjectRequest(r -> r.bucket(bucket()).key(probeKey))).url().toString());
+        if (!"https".equals(signed.getScheme())) {
+            return new Probe("GET " + probeKey + " over http", "not tried: the store is reached over plain http already");
+        }
+        URI plain = URI.create("http" + signed.toString().substring("https".length()));
+        return send("GET " + probeKey + " over plain http (signed)", HttpRequest.newBuilder(plain).GET());
+    }
+
+    private Control blockPublicAccess(String probeKey, Probe noProbe) {
+        String id = "block-public-access";
+        Map<String, Boolean> desired = Map.of("BlockPublicAcls", true, "IgnorePublicAcls", true, "BlockPublicPolicy", true,
+                "RestrictPublicBuckets", true);
+        Probe probe = probeKey == null ? noProbe : anonymousProbe(probeKey);
+        boolean publicRead = probe != null && probe.answer().startsWith("HTTP 200");
+        PublicAccessBlockConfiguration block;
+        try {
+            block = s3.getPublicAccessBlock(r -> r.bucket(bucket())).publicAccessBlockConfiguration();
+        } catch (S3Exception e) {
+            Control read = failed(id, e, "NoSuchPublicAccessBlockConfiguration",
+                    "The bucket has no public access block: a policy or ACL could make objects public.", desired, probe);
+            return publicRead ? new Control(id, State.NOT_ENFORCED, "Objects are readable WITHOUT credentials: "
+                    + "an anonymous GET of the probe object succeeded.", read.current(), desired, probe, read.applicable())
+                    : read;
+        }
+        Map<String, Boolean> current = new LinkedHashMap<>();
+        current.put("BlockPublicAcls", block.blockPublicAcls());
+        current.put("IgnorePublicAcls", block.ignorePublicAcls());
+        current.put("BlockPublicPolicy", block.blockPublicPolicy());
+        current.put("RestrictPublicBuckets", block.restrictPublicBuckets());
+        if (publicRead) {
+            return new Control(id, State.NOT_ENFORCED, "Objects are readable WITHOUT credentials although the block is set.",
+                    current, desired, probe, true);
+        }
+        boolean all = current.values().stream().allMatch(Boolean.TRUE::equals);
+        return new Control(id, all ? State.OK : State.DRIFT, all
+                ? "All four public-access settings are on, and an anonymous request for the probe object was refused."
+                : "Some public-access settings are off (compare below).", current, desired, probe, !all);
+    }
+
+    private Probe anonymousProbe(String probeKey) {
+        if (probeKey == null) {
+            return null;
+        }
+        // The object's plain address: a signed URL without its signature.
+        URI signed = URI.create(presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
+                .getObjectRequest(r -> r.bucket(bucket()).key(probeKey))).url().toString());
+        URI anonymous = URI.create(signed.getScheme() + "://" + signed.getRawAuthority() + signed.getRawPath());
+        return send("GET " + probeKey + " without credentials", HttpRequest.newBuilder(anonymous).GET());
+    }
+
+    private List<Control> versioning() {
+        GetBucketVersioningResponse versioning;
+        try {
+            versioning = s3.getBucketVersioning(r -> r.bucket(bucket()));
+        } catch (S3Exception e) {
+            Control failed = failed("versioning", e, null, null, Map.of("Status", "Enabled"), null);
+            return List.of(failed, new Control("mfa-delete", failed.state(), failed.summary(), null,
+                    Map.of("MFADelete", "Enabled"), null, false));
+        }
+        String status = versioning.statusAsString();
+        Control control;
+        if (!"Enabled".equals(status)) {
+            control = new Control("versioning", State.MISSING, "Versioning is " + (status == null ? "off" : status)
+                    + ": an overwrite or delete loses the previous content for good.", Map.of("Status", String.valueOf(status)),
+                    Map.of("Status", "Enabled"), null, true);
+        } else {
+            Probe probe = versionProbe();
+            boolean kept = probe.answer().startsWith("2 versions");
+            control = new Control("versioning", kept ? State.OK : State.NOT_ENFORCED, kept
+                    ? "Versioning is on: the store kept both versions of a probe object written twice."
+                    : "Versioning is configured, but writing a probe object twice did not leave two versions.",
+                    Map.of("Status", status), Map.of("Status", "Enabled"), probe, false);
+        }
+        String mfa = versioning.mfaDeleteAsString();
+        Control mfaDelete = "Enabled".equals(mfa)
+                ? new Control("mfa-delete", State.OK, "Deleting a version or suspending versioning needs the root "
+                        + "account's MFA code.", Map.of("MFADelete", mfa), Map.of("MFADelete", "Enabled"), null, false)
+                : new Control("mfa-delete", State.MISSING, "MFA Delete is off. Only the bucket owner's root account can "
+                        + "turn it on, with its MFA device: " + mfaDeleteCommand(), Map.of("MFADelete", String.valueOf(mfa)),
+                        Map.of("MFADelete", "Enabled", "command", mfaDeleteCommand()), null, false);
+        return List.of(control, mfaDelete);
+    }
+
+    /** The exact command for the bucket owner (MFA Delete cannot be set by any role, only by root with its MFA). */
+    String mfaDeleteCommand() {
+        return "aws s3api put-bucket-versioning --bucket " + bucket()
+                + " --versioning-configuration Status=Enabled,MFADelete=Enabled"
+                + " --mfa \"arn:aws:iam::ACCOUNT-ID:mfa/root-account-mfa-device 123456\" --profile root-mfa";
+    }
+
+    private Probe versionProbe() {
+        String key = StoreCapabilities.PROBE_PREFIX + "versions-" + UUID.randomUUID();
+        try {
+            for (String body : new String[] { "first", "second" }) {
+                s3.putObject(r -> r.bucket(bucket()).key(key), RequestBody.fromString(body));
+            }
+            var versions = s3.listObjectVersions(r -> r.bucket(bucket()).prefix(key)).versions();
+            long count = versions.stream().filter(v -> v.key().equals(key)).count();
+            // The probe's own versions only; with MFA Delete on the store refuses, and says so below.
+            for (var version : versions) {
+                if (version.key().equals(key)) {
+                    attempt(() -> s3.deleteObject(r -> r.bucket(bucket()).key(key).versionId(version.versionId())));
+                }
+            }
+            return new Probe("PUT " + key + " twice, then list its versions", count + " versions kept");
+        } catch (SdkException e) {
+            return new Probe("PUT " + key + " twice, then list its versions", describe(e));
+        }
+    }
+
+    private Control accessLogging() {
+        String id = "access-logging";
+        Map<String, Object> desired = Map.of("targetBucket", "another bucket in the same region", "targetPrefix", bucket() + "/");
+        try {
+            var enabled = s3.getBucketLogging(r -> r.bucket(bucket())).loggingEnabled();
+            if (enabled == null) {
+                return new Control(id, State.MISSING, "Server access logging is off: requests to the bucket leave no "
+                        + "record outside Gatehouse's own audit trail.", Map.of(), desired, null, false);
+            }
+            Map<String, Object> current = Map.of("targetBucket", enabled.targetBucket(), "targetPrefix",
+                    Optional.ofNullable(enabled.targetPrefix()).orElse(""));
+            if (bucket().equals(enabled.targetBucket())) {
+                return new Control(id, State.DRIFT, "Access logs go INTO the monitored bucket: every log write is logged "
+                        + "again, and the bucket grows without end.", current, desired, null, false);
+            }
+            return new Control(id, State.OK, "Access logs go to " + enabled.targetBucket() + "/" + current.get("targetPrefix")
+                    + ".", current, desired, null, false);
+        } catch (S3Exception e) {
+            return failed(id, e, null, null, desired, null);
+        }
+    }
+
+    private Control corsControl(String probeKey) {
+        String id = "cors";
+        BucketCorsService.CorsState state;
+        try {
+            state = cors.state();
+        } catch (SdkException e) {
+            return new Control(id, State.ERROR, describe(e), null, null, null, false);
+        }
+        State mapped = switch (state.state()) {
+            case "ok" -> State.OK;
+            case "missing" -> State.MISSING;
+            case "drift" -> State.DRIFT;
+            default -> State.NOT_SUPPORTED;
+        };
+        String allowed = state.desired().allowedOrigins().isEmpty() ? null : state.desired().allowedOrigins().get(0);
+        Probe probe = allowed == null ? null : corsProbe(probeKey, allowed);
+        if (probe != null && (mapped == State.OK || mapped == State.NOT_SUPPORTED)) {
+            boolean enforced = probe.answer().startsWith("allowed origin answered, other origin refused");
+            if (!enforced) {
+                return new Control(id, mapped == State.OK ? State.NOT_ENFORCED : mapped, state.message() + " Preflight: "
+                        + probe.answer(), state.current(), state.desired(), probe, false);
+            }
+        }
+        return new Control(id, mapped, state.message(), state.current(), state.desired(), probe, false);
+    }
+
+    private Probe corsProbe(String probeKey, String allowedOrigin) {
+        URI signed = URI.create(presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
+                .getObjectRequest(r -> r.bucket(bucket()).key(probeKey))).url().toString());
+        URI object = URI.create(signed.getScheme() + "://" + signed.getRawAuthority() + signed.getRawPath());
+        String allowed = preflight(object, allowedOrigin);
+        String other = preflight(object, OTHER_ORIGIN);
+        String request = "OPTIONS (preflight for PUT) from " + allowedOrigin + " and from " + OTHER_ORIGIN;
+        if (allowedOrigin.equals(allowed) && other == null) {
+            return new Probe(request, "allowed origin answered, other origin refused");
+        }
+        return new Probe(request, "allowed origin: " + (allowed == null ? "refused" : "answered " + allowed)
+                + "; other origin: " + (other == null ? "refused" : "ANSWERED " + other));
+    }
+
+    private static String preflight(URI object, String origin) {
+        try {
+            var answer = HTTP.send(HttpRequest.newBuilder(object).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", origin).header("Access-Control-Request-Method", "PUT")
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+            return answer.headers().firstValue("Access-Control-Allow-Origin").orElse(null);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    // ---- applying ----------------------------------------------------------------------------------------------
+
+    /** What applying {@code id} would change; {@code refusal} says why it will not be applied. */
+    public Plan plan(String id) {
+        return switch (id) {
+            case "versioning" -> new Plan(id, "PutBucketVersioning Status=Enabled", versioningStatus(), "Enabled", null);
+            case "block-public-access" -> new Plan(id, "PutPublicAccessBlock with all four settings on", null,
+                    Map.of("BlockPublicAcls", true, "IgnorePublicAcls", true, "BlockPublicPolicy", true,
+                            "RestrictPublicBuckets", true), null);
+            case "tls-only-policy" -> {
+                String current = currentPolicy();
+                var merge = BucketPolicies.merge(current, List.of(BucketPolicies.denyInsecureTransport(bucket())));
+                yield new Plan(id, "PutBucketPolicy: add " + merge.added() + ", replace " + merge.replaced() + ", keep "
+                        + merge.kept() + " statement(s) Gatehouse did not write", current, merge.policy(), lockOut());
+            }
+            default -> throw GatehouseException.notFound("Gatehouse cannot apply the control \"" + id + "\" (it can apply "
+                    + "versioning, block-public-access and tls-only-policy; the others are shown, or set by the owner).");
+        };
+    }
+
+    /**
+     * Applies a control: audited before (ALLOWED) and after (SUCCEEDED or FAILED, with the store's code), all or
+     * nothing; the TLS-only policy is refused while it would cut Gatehouse or its users off the store.
+     */
+    public Posture apply(String id, CurrentUser admin, RequestOrigin origin) {
+        Plan plan;
+        try {
+            plan = plan(id);
+        } catch (GatehouseException cannot) {
+            if (cannot.status() != 404) {
+                audit.recordAlone(entry(admin, id, AuditOutcome.FAILED, origin).reason(cannot.code()));
+            }
+            throw cannot;
+        }
+        if (plan.refusal() != null) {
+            throw new GatehouseException(409, "would_lock_out", plan.refusal());
+        }
+        audit.recordAlone(entry(admin, id, AuditOutcome.ALLOWED, origin).detail("change", plan.change()));
+        try {
+            switch (id) {
+                case "versioning" -> s3.putBucketVersioning(r -> r.bucket(bucket())
+                        .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+                case "block-public-access" -> applyPublicAccessBlock();
+                case "tls-only-policy" -> applyPolicy(plan);
+                default -> throw new IllegalStateException(id);
+            }
+        } catch (GatehouseException e) {
+            audit.recordAlone(entry(admin, id, AuditOutcome.FAILED, origin).reason(e.code()));
+            throw e;
+        } catch (SdkException e) {
+            boolean notSupported = e instanceof S3Exception s3e && notImplemented(s3e);
+            audit.recordAlone(entry(admin, id, AuditOutcome.FAILED, origin).reason(notSupported ? "not_supported"
+                    : e instanceof S3Exception s3e && s3e.awsErrorDetails() != null ? s3e.awsErrorDetails().errorCode()
+                            : "store_unavailable"));
+            if (notSupported) {
+                throw new GatehouseException(409, "not_supported", "This store does not implement the API for " + id + ".");
+            }
+            throw e;
+        }
+        Posture after = check();
+        Control applied = after.controls().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
+        audit.recordAlone(entry(admin, id, AuditOutcome.SUCCEEDED, origin).detail("state", applied.state().name()));
+        return after;
+    }
+
+    /** Puts the merged policy, then proves Gatehouse still works; if not, puts the old one back. */
+    private void applyPolicy(Plan plan) {
+        s3.putBucketPolicy(r -> r.bucket(bucket()).policy(plan.after().toString()));
+        SdkException lockedOut = stillWorks();
+        if (lockedOut != null) {
+            if (plan.before() == null) {
+                s3.deleteBucketPolicy(r -> r.bucket(bucket()));
+            } else {
+                s3.putBucketPolicy(r -> r.bucket(bucket()).policy(plan.before().toString()));
+            }
+            throw new GatehouseException(409, "would_lock_out", "With the new policy the store refused Gatehouse itself ("
+                    + describe(lockedOut) + "); the previous policy is back in place.");
+        }
+    }
+
+    /**
+     * Turns all four settings on, then proves Gatehouse can still write: Ceph RGW 16, for one, then refuses its owner's
+     * own PUTs, which would end every upload. Then the previous settings are put back.
+     */
+    private void applyPublicAccessBlock() {
+        PublicAccessBlockConfiguration before;
+        try {
+            before = s3.getPublicAccessBlock(r -> r.bucket(bucket())).publicAccessBlockConfiguration();
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw e;
+            }
+            before = null;
+        }
+        s3.putPublicAccessBlock(r -> r.bucket(bucket()).publicAccessBlockConfiguration(b -> b.blockPublicAcls(true)
+                .ignorePublicAcls(true).blockPublicPolicy(true).restrictPublicBuckets(true)));
+        SdkException lockedOut = stillWorks();
+        if (lockedOut != null) {
+            PublicAccessBlockConfiguration previous = before;
+            if (previous == null) {
+                s3.deletePublicAccessBlock(r -> r.bucket(bucket()));
+            } else {
+                s3.putPublicAccessBlock(r -> r.bucket(bucket()).publicAccessBlockConfiguration(previous));
+            }
+            throw new GatehouseException(409, "would_lock_out", "With the public access block on, this store refused "
+                    + "Gatehouse's own writes (" + describe(lockedOut) + "), so uploads would stop; the previous "
+                    + "settings are back in place. Block public access in the store's own way, or upgrade it.");
+        }
+    }
+
+    /** Null when Gatehouse can still write, read and delete a probe object of its own; else what the store said. */
+    private SdkException stillWorks() {
+        String key = StoreCapabilities.PROBE_PREFIX + "after-apply-" + UUID.randomUUID();
+        SdkException refused = attempt(() -> s3.putObject(r -> r.bucket(bucket()).key(key), RequestBody.fromString("ok")));
+        if (refused == null) {
+            refused = attempt(() -> s3.headObject(r -> r.bucket(bucket()).key(key)));
+            attempt(() -> s3.deleteObject(r -> r.bucket(bucket()).key(key)));
+        }
+        return refused;
+    }
+
+    /** Why the TLS-only policy would lock Gatehouse or its users out, or null. */
+    String lockOut() {
+        Optional<URI> own = S3Clients.endpoint(config);
+        Optional<URI> browsers = S3Clients.browserEndpoint(config);
+        if (own.isPresent() && !"https".equals(own.get().getScheme())) {
+            return "Gatehouse reaches the store over plain http (" + own.get() + "): a TLS-only policy would refuse "
+                    + "Gatehouse itself. Give the store an https endpoint first.";
+        }
+        if (browsers.isPresent() && !"https".equals(browsers.get().getScheme())) {
+            return "Browsers reach the store over plain http (" + browsers.get() + "): a TLS-only policy would break every "
+                    + "download and upload. Give the store an https address first.";
+        }
+        return null;
+    }
+
+    private String currentPolicy() {
+        try {
+            return s3.getBucketPolicy(r -> r.bucket(bucket())).policy();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            if (notImplemented(e)) {
+                throw new GatehouseException(409, "not_supported", "This store does not implement bucket policies.");
+            }
+            throw e;
+        }
+    }
+
+    private String versioningStatus() {
+        try {
+            return String.valueOf(s3.getBucketVersioning(r -> r.bucket(bucket())).statusAsString());
+        } catch (S3Exception e) {
+            if (notImplemented(e)) {
+                throw new GatehouseException(409, "not_supported", "This store does not implement bucket versioning.");
+            }
+            throw e;
+        }
+    }
+
+    private AuditEntry entry(CurrentUser admin, String id, AuditOutcome outcome, RequestOrigin origin) {
+        return AuditEntry.of(admin.id(), AuditAction.POSTURE_APPLIED, outcome).resource(bucket()).from(origin)
+                .detail("control", id);
+    }
+
+    // ---- reading the store's answers ---------------------------------------------------------------------------
+
+    /** A failed read as a state: the API missing, the setting absent ({@code absentCode}), or an error with its code. */
+    private static Control failed(String id, S3Exception e, String absentCode, String absentSummary, Object desired,
+            Probe probe) {
+        if (notImplemented(e)) {
+            return new Control(id, State.NOT_SUPPORTED, "This store does not implement the API ("
+                    + code(e) + ").", null, desired, probe, false);
+        }
+        if (absentCode != null && absentCode.equals(code(e))) {
+            return new Control(id, State.MISSING, absentSummary, null, desired, probe, true);
+        }
+        return new Control(id, State.ERROR, "The store answered " + e.statusCode() + " " + code(e) + ".", null, desired,
+                probe, false);
+    }
+
+    private static boolean notImplemented(S3Exception e) {
+        return e.statusCode() == 501 || "NotImplemented".equals(code(e));
+    }
+
+    private static String code(S3Exception e) {
+        return e.awsErrorDetails() == null ? "unknown" : e.awsErrorDetails().errorCode();
+    }
+
+    private static String describe(SdkException e) {
+        return e instanceof S3Exception s3e ? "HTTP " + s3e.statusCode() + " " + code(s3e) : "no answer (" + e.getClass().getSimpleName() + ")";
+    }
+
+    private static Probe send(String request, HttpRequest.Builder builder) {
+        try {
+            var answer = HTTP.send(builder.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+            return new Probe(request, "HTTP " + answer.statusCode());
+        } catch (IOException e) {
+            return new Probe(request, "no answer (" + e.getClass().getSimpleName() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(request, "interrupted");
+        }
+    }
+
+    /** Runs a store call whose failure is part of the answer, not an error: the exception, or null. */
+    private static SdkException attempt(Supplier<?> call) {
+        try {
+            call.get();
+            return null;
+        } catch (SdkException e) {
+            return e;
+        }
+    }
+
+    private String bucket() {
+        return config.bucket();
+    }
+}

@@ -1,0 +1,170 @@
+package io.gatehouse.posture;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.gatehouse.storage.S3Config;
+import io.gatehouse.support.Audit;
+import io.gatehouse.support.Fixtures;
+import io.gatehouse.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The posture page against a real store, on a bucket of its own (applying versioning must not change the bucket the
+ * other tests use). Every assertion is about what the store did — the states differ per store, and the tests accept
+ * only the state that matches the store's own answer.
+ */
+@QuarkusTest
+@TestProfile(PostureTest.OwnBucket.class)
+class PostureTest {
+
+    public static class OwnBucket implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("gatehouse.s3.bucket", "gatehouse-posture");
+        }
+    }
+
+    private static final List<String> CONTROLS = List.of("default-encryption", "tls-only-policy", "block-public-access",
+            "versioning", "mfa-delete", "access-logging", "cors");
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    S3Config config;
+
+    @Inject
+    DataSource db;
+
+    @Test
+    void everyControlHasAStateAndTheProbesSayWhatTheStoreDid() {
+        JsonPath posture = posture();
+        System.out.println("POSTURE-SNAPSHOT " + getClass().getSimpleName() + " " + posture.prettify());
+
+        assertThat(posture.getString("bucket")).isEqualTo(config.bucket());
+        assertThat(posture.getList("controls.id")).containsExactlyElementsOf(CONTROLS);
+        assertThat(posture.getList("controls.state", String.class))
+                .allSatisfy(state -> assertThat(state).isIn("OK", "MISSING", "DRIFT", "NOT_ENFORCED", "NOT_SUPPORTED", "ERROR"));
+        // An anonymous request for the probe object is refused by both stores: nothing here is public.
+        assertThat(control(posture, "block-public-access").getString("probe.answer")).isEqualTo("HTTP 403");
+        assertThat(control(posture, "block-public-access").getString("state")).isNotEqualTo("NOT_ENFORCED");
+        // The probe objects are gone again.
+        assertThat(s3.listObjectsV2(r -> r.bucket(config.bucket()).prefix(".gatehouse/probes/posture-")).keyCount()).isZero();
+    }
+
+    @Test
+    void theTlsOnlyPolicyIsRefusedWhileGatehouseReachesTheStoreOverPlainHttp() {
+        String before = policy();
+        var plan = given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).when().get("/api/admin/posture/tls-only-policy/plan")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(plan.getString("refusal")).contains("plain http");
+        assertThat(plan.getString("after")).contains("GatehouseDenyInsecureTransport");
+
+        given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).when().post("/api/admin/posture/tls-only-policy/apply")
+                .then().statusCode(409).body("code", equalTo("would_lock_out")).body("message", containsString("plain http"));
+        assertThat(policy()).isEqualTo(before);
+    }
+
+    @Test
+    void applyingNeedsAFreshSignIn() {
+        given().auth().oauth2(Tokens.passwordGrant(Fixtures.ADMIN)).when().post("/api/admin/posture/versioning/apply")
+                .then().statusCode(401).body("code", equalTo("step_up_required"));
+        given().auth().oauth2(Tokens.of("alice")).when().get("/api/admin/posture").then().statusCode(403);
+    }
+
+    @Test
+    void versioningIsAppliedWhereTheStoreHasItAndProvedByKeepingTwoVersions() {
+        String before = control(posture(), "versioning").getString("state");
+        long failedBefore = Audit.count(db, Fixtures.ADMIN, "POSTURE_APPLIED", "FAILED");
+        var answer = given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).when().post("/api/admin/posture/versioning/apply")
+                .then().extract();
+        if ("NOT_SUPPORTED".equals(before)) {
+            assertThat(answer.statusCode()).isEqualTo(409);
+            assertThat(answer.jsonPath().getString("code")).isEqualTo("not_supported");
+            assertThat(Audit.count(db, Fixtures.ADMIN, "POSTURE_APPLIED", "FAILED")).isEqualTo(failedBefore + 1);
+            return;
+        }
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonPath versioning = control(answer.jsonPath(), "versioning");
+        assertThat(versioning.getString("state")).isEqualTo("OK");
+        assertThat(versioning.getString("probe.answer")).isEqualTo("2 versions kept");
+        assertThat(s3.getBucketVersioning(r -> r.bucket(config.bucket())).statusAsString()).isEqualTo("Enabled");
+        assertThat(Audit.lastReason(db, Fixtures.ADMIN, "POSTURE_APPLIED")).isNull();
+        assertThat(s3.listObjectVersions(r -> r.bucket(config.bucket()).prefix(".gatehouse/probes/versions-")).versions())
+                .as("the probe removed its versions").isEmpty();
+    }
+
+    @Test
+    void thePublicAccessBlockIsAppliedOnlyWhereGatehouseCanStillWriteAfterwards() {
+        String before = control(posture(), "block-public-access").getString("state");
+        var answer = given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).when()
+                .post("/api/admin/posture/block-public-access/apply").then().extract();
+        if ("NOT_SUPPORTED".equals(before)) {
+            assertThat(answer.statusCode()).isEqualTo(409);
+            assertThat(answer.jsonPath().getString("code")).isEqualTo("not_supported");
+            return;
+        }
+        if (answer.statusCode() == 409) {
+            // The store took the block and then refused Gatehouse's own writes (Ceph RGW 16): rolled back, said so.
+            assertThat(answer.jsonPath().getString("code")).isEqualTo("would_lock_out");
+            assertThat(answer.jsonPath().getString("message")).contains("refused Gatehouse's own writes");
+            assertThat(Audit.lastReason(db, Fixtures.ADMIN, "POSTURE_APPLIED")).isEqualTo("would_lock_out");
+            assertThat(control(posture(), "default-encryption").getString("probe.answer"))
+                    .as("Gatehouse writes again").doesNotContain("could not be written");
+            return;
+        }
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonPath block = control(answer.jsonPath(), "block-public-access");
+        assertThat(block.getString("state")).isEqualTo("OK");
+        assertThat(block.getString("probe.answer")).isEqualTo("HTTP 403");
+        var stored = s3.getPublicAccessBlock(r -> r.bucket(config.bucket())).publicAccessBlockConfiguration();
+        assertThat(List.of(stored.blockPublicAcls(), stored.ignorePublicAcls(), stored.blockPublicPolicy(),
+                stored.restrictPublicBuckets())).containsOnly(true);
+    }
+
+    @Test
+    void thePageShowsEveryControl() {
+        String page = given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).accept("text/html").when().get("/admin/posture")
+                .then().statusCode(200).extract().asString();
+        CONTROLS.forEach(id -> assertThat(page).contains("id=\"" + id + "\""));
+        if ("MISSING".equals(control(posture(), "mfa-delete").getString("state"))) {
+            assertThat(page).as("the exact command for the root account").contains("aws s3api put-bucket-versioning --bucket "
+                    + config.bucket() + " --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa");
+        }
+    }
+
+    private static JsonPath posture() {
+        return given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).when().get("/api/admin/posture")
+                .then().statusCode(200).extract().jsonPath();
+    }
+
+    /** One control of the posture, read with the same paths as the whole ({@code state}, {@code probe.answer}). */
+    private static JsonPath control(JsonPath posture, String id) {
+        return JsonPath.from(posture.prettify()).setRootPath("controls.find { it.id == '" + id + "' }");
+    }
+
+    private String policy() {
+        try {
+            return s3.getBucketPolicy(r -> r.bucket(config.bucket())).policy();
+        } catch (S3Exception e) {
+            return "none (" + e.statusCode() + ")";
+        }
+    }
+}
