@@ -14,8 +14,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Business meters for operators, counted from the audit rows as they commit (a rolled-back decision issued nothing,
- * so it counts nothing): URLs issued and refused by reason, uploads by outcome, upload URLs of SSE-KMS teams (each
- * write costs a KMS request), and audit rows not sealed into the hash chain yet.
+ * so it counts nothing): URLs issued and refused by reason, uploads by outcome, and audit rows not sealed into the
+ * hash chain yet. (KMS-backed URLs are metered where they are signed: storage.KmsBudget.)
  */
 @ApplicationScoped
 public class AuditMetrics {
@@ -70,10 +70,6 @@ public class AuditMetrics {
         if (URLS_ISSUED.contains(action)) {
             counter("gatehouse.urls.issued", "Pre-signed URLs handed out (an upload start counts once, its parts per batch)",
                     "action", entry.action).increment();
-            if ("SSE_KMS".equals(entry.details.get("encryption"))) {
-                counter("gatehouse.urls.kms", "Upload URLs for SSE-KMS teams: each write costs a KMS request (the account's quota)",
-                        "action", entry.action).increment();
-            }
         }
         if (URLS_DENIED.contains(action)) {
             counter("gatehouse.urls.denied", "Requests for a URL or an action that were refused, by reason",

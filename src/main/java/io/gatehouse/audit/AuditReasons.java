@@ -32,7 +32,9 @@ public final class AuditReasons {
             Map.entry("window_ended", "window ended"),
             Map.entry("ended_upload_url", "written after the upload ended"),
             Map.entry("not_supported", "not supported by the store"),
-            Map.entry("store_unavailable", "store unavailable"));
+            Map.entry("store_unavailable", "store unavailable"),
+            Map.entry("kms_budget", "KMS request budget reached"),
+            Map.entry("would_lock_out", "would lock Gatehouse out"));
 
     private AuditReasons() {
     }

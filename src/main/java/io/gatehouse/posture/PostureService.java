@@ -24,9 +24,12 @@ import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.bucket.BucketCorsService;
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.storage.KmsBudget;
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseMode;
 import io.gatehouse.storage.StoreCapabilities;
+import io.gatehouse.teams.TeamService;
 import io.gatehouse.web.GatehouseException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -76,13 +79,18 @@ public class PostureService {
     private final S3Config config;
     private final BucketCorsService cors;
     private final AuditService audit;
+    private final KmsBudget budget;
+    private final TeamService teams;
 
-    PostureService(S3Client s3, S3Presigner presigner, S3Config config, BucketCorsService cors, AuditService audit) {
+    PostureService(S3Client s3, S3Presigner presigner, S3Config config, BucketCorsService cors, AuditService audit,
+            KmsBudget budget, TeamService teams) {
         this.s3 = s3;
         this.presigner = presigner;
         this.config = config;
         this.cors = cors;
         this.audit = audit;
+        this.budget = budget;
+        this.teams = teams;
     }
 
     public Posture check() {
@@ -101,6 +109,7 @@ public class PostureService {
             controls.addAll(versioning());
             controls.add(accessLogging());
             controls.add(corsControl(probeKey));
+            controls.add(kmsBudget());
         } finally {
             if (refused == null) {
                 attempt(() -> s3.deleteObject(r -> r.bucket(bucket()).key(probeKey)));
@@ -380,6 +389,34 @@ public class PostureService {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    private Control kmsBudget() {
+        String id = "kms-budget";
+        List<String> kmsTeams = teams.using(SseMode.SSE_KMS);
+        KmsBudget.Use use = budget.use();
+        Map<String, Object> current = new LinkedHashMap<>();
+        current.put("budget", use.budget());
+        current.put("window", use.window().toString());
+        current.put("usedThisWindow", use.used());
+        current.put("peakShareLastMinute", use.peakShareLastMinute());
+        current.put("sseKmsTeams", kmsTeams);
+        Map<String, Object> desired = Map.of("budget", "gatehouse.kms.budget: the region's KMS request quota (it varies by "
+                + "region and changes) divided by the replicas", "warnAt", budget.config().warnAt());
+        if (use.budget() == null) {
+            return kmsTeams.isEmpty()
+                    ? new Control(id, State.OK, "No team uses SSE-KMS: no KMS request budget is needed.", current, desired,
+                            null, false)
+                    : new Control(id, State.MISSING, "Teams " + kmsTeams + " use SSE-KMS, but no KMS request budget is "
+                            + "configured: a burst of uploads would fail at the store, on the account's KMS quota.",
+                            current, desired, null, false);
+        }
+        long peak = Math.round(use.peakShareLastMinute() * 100);
+        boolean close = use.peakShareLastMinute() >= budget.config().warnAt();
+        return new Control(id, close ? State.DRIFT : State.OK, (close ? "Close to the KMS request budget: " : "Within the "
+                + "KMS request budget: ") + "at most " + peak + "% of " + use.budget() + " per " + use.window()
+                + " in the last minute; past it, new SSE-KMS URLs are refused with 429 and Retry-After.", current, desired,
+                null, false);
     }
 
     // ---- applying ----------------------------------------------------------------------------------------------

@@ -83,6 +83,13 @@ public class TeamService {
                 .map(team -> view(team, usage.getOrDefault(team.slug, 0L))).toList();
     }
 
+    /** The teams whose uploads are encrypted this way (the posture page's KMS budget names the SSE-KMS ones). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<String> using(SseMode mode) {
+        return Team.<Team>list("sseMode", io.quarkus.panache.common.Sort.by("slug"), mode).stream().map(team -> team.slug)
+                .toList();
+    }
+
     @Transactional(Transactional.TxType.SUPPORTS)
     public TeamView get(String slug) {
         return view(find(slug, LockModeType.NONE), teamUsage.bytes(slug));

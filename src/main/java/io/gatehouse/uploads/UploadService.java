@@ -36,6 +36,7 @@ import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.storage.KmsBudget;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.storage.SseMode;
 import io.gatehouse.storage.StoreCapabilities;
@@ -45,6 +46,7 @@ import io.gatehouse.teams.TeamDefaults;
 import io.gatehouse.teams.TeamDirectory;
 import io.gatehouse.teams.TeamUsage;
 import io.gatehouse.web.GatehouseException;
+import io.gatehouse.web.RetryLater;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -102,6 +104,7 @@ public class UploadService {
     private final ContentAccess access;
     private final TeamDefaults teamDefaults;
     private final TeamUsage teamUsage;
+    private final KmsBudget kmsBudget;
     private final TeamDirectory teamDirectory;
     /** Read-backs of completed uploads: a few at a time (each streams one object through SHA-256). */
     private final ExecutorService verifications = Executors.newFixedThreadPool(2, runnable -> {
@@ -112,7 +115,8 @@ public class UploadService {
 
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
-            UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory) {
+            UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory,
+            KmsBudget kmsBudget) {
         this.s3 = s3;
         this.presigner = presigner;
         this.s3Config = s3Config;
@@ -127,6 +131,7 @@ public class UploadService {
         this.teamDefaults = teamDefaults;
         this.teamUsage = teamUsage;
         this.teamDirectory = teamDirectory;
+        this.kmsBudget = kmsBudget;
     }
 
     /**
@@ -154,6 +159,10 @@ public class UploadService {
                     .resource(s3Config.bucket() + "/" + refused.teamPrefix).from(origin).detail("team", refused.team));
             throw GatehouseException.forbidden(refused.reason == DenialReason.NO_GRANT ? "no_write_grant" : refused.reason.code(),
                     refused.getMessage());
+        } catch (RetryLater kmsBudgetSpent) {
+            audit.recordAlone(AuditEntry.of(user.id(), AuditAction.UPLOAD_DENIED, AuditOutcome.DENIED)
+                    .reason(kmsBudgetSpent.code()).resource(s3Config.bucket()).from(origin).detail("filename", request.filename()));
+            throw kmsBudgetSpent;
         }
         if (started.session().multipart()) {
             openMultipart(started.session(), origin);
@@ -215,6 +224,7 @@ public class UploadService {
         if (grant != null && !grants.spendUse(grant, now)) {
             throw new WriteRefused(DenialReason.GRANT_USED_UP, "Your WRITE grant for this space has no uses left.", team);
         }
+        spendKms(session, 1);
         SignedRequest put = session.multipart ? null : signPut(session, store, now);
         session.persist();
         audit.record(entry(user.id(), AuditAction.UPLOAD_STARTED, AuditOutcome.ALLOWED, session, origin)
@@ -374,6 +384,7 @@ public class UploadService {
             if (refusal != null) {
                 return new Batch(null, session, refusal);
             }
+            spendKms(session, partNumbers.size());
             // Time for two parts: a batch is asked for while the previous one is still uploading.
             Duration ttl = uploadUrlTtl(session, 2 * config.partSize(), now);
             List<SignedPart> parts = new ArrayList<>();
@@ -743,6 +754,20 @@ public class UploadService {
     private Duration uploadUrlTtl(UploadSession session, long bytes, Instant now) {
         return lifetimes.bound(config.putTtlBase().plus(transferAt(bytes, config.assumedBytesPerSecond())), now,
                 now.plus(config.putTtl()), session.expiresAt);
+    }
+
+    /**
+     * SSE-KMS URLs cost KMS requests: taken from the budget before they are signed, refused (429, Retry-After) when it
+     * is spent — inside the transaction, so the refused declaration or batch leaves nothing behind.
+     */
+    private void spendKms(UploadSession session, int urls) {
+        if (session.sseMode != SseMode.SSE_KMS) {
+            return;
+        }
+        KmsBudget.Exhausted spent = kmsBudget.spend(session.teamSlug, urls);
+        if (spent != null) {
+            throw new RetryLater(spent.retryAfterSeconds(), "kms_budget", spent.message());
+        }
     }
 
     private static void applyEncryption(UploadSession session, java.util.function.Consumer<ServerSideEncryption> sse,

@@ -33,7 +33,11 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response refused(GatehouseException e, UriInfo uri, HttpHeaders headers) {
-        return respond(e.status(), ErrorBody.of(e.code(), e.getMessage()).withField(e.field()), uri, headers);
+        Response response = respond(e.status(), ErrorBody.of(e.code(), e.getMessage()).withField(e.field()), uri, headers);
+        if (e instanceof RetryLater later) {
+            return Response.fromResponse(response).header("Retry-After", later.retryAfterSeconds()).build();
+        }
+        return response;
     }
 
     @ServerExceptionMapper

@@ -17,7 +17,7 @@ class PostureOnCephRgwTest extends PostureTest {
     public static class OwnBucketOnCephRgw extends OnCephRgw {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("gatehouse.s3.bucket", "gatehouse-posture");
+            return PostureTest.SETTINGS;
         }
 
         @Override

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -37,12 +41,16 @@ class PostureTest {
     public static class OwnBucket implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("gatehouse.s3.bucket", "gatehouse-posture");
+            return SETTINGS;
         }
     }
 
+    /** A bucket of its own, and a KMS budget small enough to reach (3 SSE-KMS URLs a minute). */
+    static final Map<String, String> SETTINGS = Map.of("gatehouse.s3.bucket", "gatehouse-posture",
+            "gatehouse.kms.budget", "3", "gatehouse.kms.budget-window", "PT1M");
+
     private static final List<String> CONTROLS = List.of("default-encryption", "tls-only-policy", "block-public-access",
-            "versioning", "mfa-delete", "access-logging", "cors");
+            "versioning", "mfa-delete", "access-logging", "cors", "kms-budget");
 
     @Inject
     S3Client s3;
@@ -137,6 +145,36 @@ class PostureTest {
         var stored = s3.getPublicAccessBlock(r -> r.bucket(config.bucket())).publicAccessBlockConfiguration();
         assertThat(List.of(stored.blockPublicAcls(), stored.ignorePublicAcls(), stored.blockPublicPolicy(),
                 stored.restrictPublicBuckets())).containsOnly(true);
+    }
+
+    @Test
+    void sseKmsUrlsPastTheBudgetAreRefusedWith429AndTheBudgetShowsOnThePostureRow() throws Exception {
+        String slug = Fixtures.team(db, null, null);
+        Fixtures.sql(db, "UPDATE team SET sse_mode = 'SSE_KMS', kms_key_id = 'alias/gatehouse-test' WHERE slug = ?", slug);
+        Fixtures.writeGrant("USER", "alice", "teams/" + slug + "/");
+        byte[] body = "kms".getBytes(StandardCharsets.UTF_8);
+        String sha = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(body));
+        long deniedBefore = Audit.count(db, "alice", "UPLOAD_DENIED", "DENIED");
+        for (int i = 0; i < 3; i++) {
+            declare(slug, "kms-" + i + ".txt", body.length, sha).then().statusCode(201);
+        }
+
+        var refused = declare(slug, "kms-3.txt", body.length, sha).then().statusCode(429)
+                .body("code", equalTo("kms_budget")).extract();
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 61L);
+        assertThat(Audit.count(db, "alice", "UPLOAD_DENIED", "DENIED")).isEqualTo(deniedBefore + 1);
+        assertThat(Audit.lastReason(db, "alice", "UPLOAD_DENIED")).isEqualTo("kms_budget");
+
+        JsonPath budget = control(posture(), "kms-budget");
+        assertThat(budget.getString("state")).isEqualTo("DRIFT");
+        assertThat(budget.getInt("current.usedThisWindow")).isEqualTo(3);
+        assertThat(budget.getList("current.sseKmsTeams")).contains(slug);
+    }
+
+    private static Response declare(String team, String name, int size, String sha) {
+        return given().auth().oauth2(Tokens.of("alice")).contentType("application/json")
+                .body(Map.of("team", team, "filename", name, "size", size, "contentType", "text/plain", "sha256", sha))
+                .when().post("/api/uploads");
     }
 
     @Test
