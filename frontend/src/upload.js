@@ -26,13 +26,24 @@ const sessions = new Map();
 const FROM_SCRIPT = { 'X-Requested-With': 'JavaScript' };
 let signedOut = null;
 
+// A 429 with Retry-After (the KMS request budget is spent for now) is waited out a few times, not failed.
+const MAX_WAITS = 5;
+
 async function gatehouse(path, init = {}) {
-  for (;;) {
+  for (let waits = 0; ; ) {
     const response = await fetch(path, {
       ...init,
       headers: { ...FROM_SCRIPT, Accept: 'application/json', ...init.headers },
       credentials: 'same-origin',
     });
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    if (response.status === 429 && retryAfter > 0 && retryAfter <= 60 && waits < MAX_WAITS) {
+      waits += 1;
+      uppy.info(`Gatehouse is busy (its KMS request budget is spent for now): trying again in ${retryAfter} s.`, 'warning',
+        retryAfter * 1000);
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+      continue;
+    }
     // 499: the session ended; 401: no session cookie left at all.
     if (response.status !== 499 && response.status !== 401) return response;
     await signInAgain();

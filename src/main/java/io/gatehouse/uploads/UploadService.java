@@ -370,38 +370,46 @@ public class UploadService {
         UploadSession opened = openedMultipart(user, id, origin);
         record Batch(List<SignedPart> parts, UploadSession closed, DenialReason refusal) {
         }
-        Batch batch = QuarkusTransaction.requiringNew().call(() -> {
-            UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
-            requirePendingMultipart(session);
-            int partCount = partCount(session);
-            for (int number : partNumbers) {
-                if (number < 1 || number > partCount) {
-                    throw GatehouseException.badRequest("partNumbers", "Part numbers run from 1 to " + partCount + ".");
+        Batch batch;
+        try {
+            batch = QuarkusTransaction.requiringNew().call(() -> {
+                UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+                requirePendingMultipart(session);
+                int partCount = partCount(session);
+                for (int number : partNumbers) {
+                    if (number < 1 || number > partCount) {
+                        throw GatehouseException.badRequest("partNumbers", "Part numbers run from 1 to " + partCount + ".");
+                    }
                 }
-            }
-            Instant now = Instant.now();
-            DenialReason refusal = endIfRefused(user, session, now, origin);
-            if (refusal != null) {
-                return new Batch(null, session, refusal);
-            }
-            spendKms(session, partNumbers.size());
-            // Time for two parts: a batch is asked for while the previous one is still uploading.
-            Duration ttl = uploadUrlTtl(session, 2 * config.partSize(), now);
-            List<SignedPart> parts = new ArrayList<>();
-            for (int number : partNumbers) {
-                long size = partSize(session, number);
-                var signed = presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(r -> r
-                        .bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId)
-                        .partNumber(number).contentLength(size)));
-                parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
-                session.extendLinger(signed.expiration(), lingerFor(size));
-            }
-            audit.record(entry(user.id(), AuditAction.UPLOAD_PARTS_SIGNED, AuditOutcome.ALLOWED, session, origin)
-                    .detail("parts", partNumbers)
-                    .detail("encryption", session.sseMode.name())
-                    .detail("expiresAt", parts.get(0).expiresAt().toString()));
-            return new Batch(parts, null, null);
-        });
+                Instant now = Instant.now();
+                DenialReason refusal = endIfRefused(user, session, now, origin);
+                if (refusal != null) {
+                    return new Batch(null, session, refusal);
+                }
+                spendKms(session, partNumbers.size());
+                // Time for two parts: a batch is asked for while the previous one is still uploading.
+                Duration ttl = uploadUrlTtl(session, 2 * config.partSize(), now);
+                List<SignedPart> parts = new ArrayList<>();
+                for (int number : partNumbers) {
+                    long size = partSize(session, number);
+                    var signed = presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(r -> r
+                            .bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId)
+                            .partNumber(number).contentLength(size)));
+                    parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
+                    session.extendLinger(signed.expiration(), lingerFor(size));
+                }
+                audit.record(entry(user.id(), AuditAction.UPLOAD_PARTS_SIGNED, AuditOutcome.ALLOWED, session, origin)
+                        .detail("parts", partNumbers)
+                        .detail("encryption", session.sseMode.name())
+                        .detail("expiresAt", parts.get(0).expiresAt().toString()));
+                return new Batch(parts, null, null);
+            });
+        } catch (RetryLater kmsBudgetSpent) {
+            audit.recordAlone(AuditEntry.of(user.id(), AuditAction.UPLOAD_DENIED, AuditOutcome.DENIED)
+                    .reason(kmsBudgetSpent.code()).resource(opened.bucket + "/" + opened.objectKey).from(origin)
+                    .detail("uploadId", opened.id.toString()).detail("parts", partNumbers));
+            throw kmsBudgetSpent;
+        }
         if (batch.refusal() != null) {
             discardQuietly(batch.closed());
             throw GatehouseException.forbidden(batch.refusal().code(), stopped(batch.refusal()));
