@@ -16,6 +16,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.identity.CurrentUsers;
@@ -44,12 +47,14 @@ public class PostureResource {
     private final CurrentUsers users;
     private final StepUp stepUp;
     private final Csrf csrf;
+    private final ObjectMapper json;
 
-    PostureResource(PostureService posture, CurrentUsers users, StepUp stepUp, Csrf csrf) {
+    PostureResource(PostureService posture, CurrentUsers users, StepUp stepUp, Csrf csrf, ObjectMapper json) {
         this.posture = posture;
         this.users = users;
         this.stepUp = stepUp;
         this.csrf = csrf;
+        this.json = json;
     }
 
     @GET
@@ -69,10 +74,23 @@ public class PostureResource {
     @POST
     @Path("api/admin/posture/{id}/apply")
     @Produces(MediaType.APPLICATION_JSON)
-    public PostureService.Posture apply(@PathParam("id") String id, @Context HttpServerRequest http) {
+    public PostureService.Posture apply(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
         CurrentUser user = users.current();
         stepUp.require(user, "apply " + known(id), PAGE);
-        return posture.apply(id, user, RequestOrigin.of(http));
+        return posture.apply(id, choice(body), user, RequestOrigin.of(http));
+    }
+
+    /** The optional JSON body ({@code targetBucket}, {@code targetPrefix}): most controls need none, so none is fine. */
+    private PostureService.Choice choice(String body) {
+        if (body == null || body.isBlank()) {
+            return PostureService.Choice.NONE;
+        }
+        try {
+            return json.readValue(body, PostureService.Choice.class);
+        } catch (JsonProcessingException e) {
+            throw GatehouseException.badRequest(null, "The body must be a JSON object such as {\"targetBucket\": \"logs\", "
+                    + "\"targetPrefix\": \"gatehouse/\"}, or empty.");
+        }
     }
 
     @GET
@@ -82,7 +100,7 @@ public class PostureResource {
         PostureService.Posture state = posture.check();
         Map<String, PostureService.Plan> plans = new LinkedHashMap<>();
         for (PostureService.Control control : state.controls()) {
-            if (control.applicable()) {
+            if (control.applicable() && !control.id().equals("access-logging")) {
                 try {
                     plans.put(control.id(), posture.plan(control.id()));
                 } catch (GatehouseException cannotPlan) {
@@ -97,11 +115,12 @@ public class PostureResource {
     @Path("admin/posture/{id}/apply")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response applyFromPage(@PathParam("id") String id, @FormParam(Csrf.FIELD) String token,
+            @FormParam("targetBucket") String targetBucket, @FormParam("targetPrefix") String targetPrefix,
             @Context HttpServerRequest http) {
         csrf.verify(token);
         CurrentUser user = users.current();
         stepUp.require(user, "apply " + known(id), PAGE);
-        posture.apply(id, user, RequestOrigin.of(http));
+        posture.apply(id, new PostureService.Choice(targetBucket, targetPrefix), user, RequestOrigin.of(http));
         return Response.seeOther(URI.create(PAGE + "?notice=applied")).build();
     }
 

@@ -67,12 +67,18 @@ public class PostureService {
     public record Posture(String bucket, String endpoint, Instant checkedAt, List<Control> controls) {
     }
 
+    /** What an admin chooses for a control that needs a choice: where access logs go. */
+    public record Choice(String targetBucket, String targetPrefix) {
+        static final Choice NONE = new Choice(null, null);
+    }
+
     /** What applying a control would change, shown before it is applied. */
     public record Plan(String id, String change, Object before, Object after, String refusal) {
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String OTHER_ORIGIN = "https://not-an-allowed-origin.example";
+    private static final java.util.regex.Pattern BUCKET_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
     private final S3Client s3;
     private final S3Presigner presigner;
@@ -322,13 +328,13 @@ public class PostureService {
             var enabled = s3.getBucketLogging(r -> r.bucket(bucket())).loggingEnabled();
             if (enabled == null) {
                 return new Control(id, State.MISSING, "Server access logging is off: requests to the bucket leave no "
-                        + "record outside Gatehouse's own audit trail.", Map.of(), desired, null, false);
+                        + "record outside Gatehouse's own audit trail.", Map.of(), desired, null, true);
             }
             Map<String, Object> current = Map.of("targetBucket", enabled.targetBucket(), "targetPrefix",
                     Optional.ofNullable(enabled.targetPrefix()).orElse(""));
             if (bucket().equals(enabled.targetBucket())) {
                 return new Control(id, State.DRIFT, "Access logs go INTO the monitored bucket: every log write is logged "
-                        + "again, and the bucket grows without end.", current, desired, null, false);
+                        + "again, and the bucket grows without end.", current, desired, null, true);
             }
             return new Control(id, State.OK, "Access logs go to " + enabled.targetBucket() + "/" + current.get("targetPrefix")
                     + ".", current, desired, null, false);
@@ -423,7 +429,12 @@ public class PostureService {
 
     /** What applying {@code id} would change; {@code refusal} says why it will not be applied. */
     public Plan plan(String id) {
+        return plan(id, Choice.NONE);
+    }
+
+    public Plan plan(String id, Choice choice) {
         return switch (id) {
+            case "access-logging" -> loggingPlan(choice);
             case "versioning" -> new Plan(id, "PutBucketVersioning Status=Enabled", versioningStatus(), "Enabled", null);
             case "block-public-access" -> new Plan(id, "PutPublicAccessBlock with all four settings on", null,
                     Map.of("BlockPublicAcls", true, "IgnorePublicAcls", true, "BlockPublicPolicy", true,
@@ -435,7 +446,8 @@ public class PostureService {
                         + merge.kept() + " statement(s) Gatehouse did not write", current, merge.policy(), lockOut());
             }
             default -> throw GatehouseException.notFound("Gatehouse cannot apply the control \"" + id + "\" (it can apply "
-                    + "versioning, block-public-access and tls-only-policy; the others are shown, or set by the owner).");
+                    + "versioning, block-public-access, tls-only-policy and access-logging; the others are shown, or set "
+                    + "by the owner).");
         };
     }
 
@@ -443,10 +455,10 @@ public class PostureService {
      * Applies a control: audited before (ALLOWED) and after (SUCCEEDED or FAILED, with the store's code), all or
      * nothing; the TLS-only policy is refused while it would cut Gatehouse or its users off the store.
      */
-    public Posture apply(String id, CurrentUser admin, RequestOrigin origin) {
+    public Posture apply(String id, Choice choice, CurrentUser admin, RequestOrigin origin) {
         Plan plan;
         try {
-            plan = plan(id);
+            plan = plan(id, choice);
         } catch (GatehouseException cannot) {
             if (cannot.status() != 404) {
                 audit.recordAlone(entry(admin, id, AuditOutcome.FAILED, origin).reason(cannot.code()));
@@ -463,6 +475,8 @@ public class PostureService {
                         .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
                 case "block-public-access" -> applyPublicAccessBlock();
                 case "tls-only-policy" -> applyPolicy(plan);
+                case "access-logging" -> s3.putBucketLogging(r -> r.bucket(bucket()).bucketLoggingStatus(l -> l
+                        .loggingEnabled(e -> e.targetBucket(choice.targetBucket()).targetPrefix(loggingPrefix(choice)))));
                 default -> throw new IllegalStateException(id);
             }
         } catch (GatehouseException e) {
@@ -482,6 +496,59 @@ public class PostureService {
         Control applied = after.controls().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
         audit.recordAlone(entry(admin, id, AuditOutcome.SUCCEEDED, origin).detail("state", applied.state().name()));
         return after;
+    }
+
+    /**
+     * Where logs would go, checked before anything changes: a real bucket name, not the monitored bucket (each log
+     * write would be logged again, for ever), one that exists and that Gatehouse can see, in the same region.
+     */
+    private Plan loggingPlan(Choice choice) {
+        String target = choice.targetBucket() == null ? "" : choice.targetBucket().strip();
+        if (!BUCKET_NAME.matcher(target).matches() || target.contains("..")) {
+            throw GatehouseException.badRequest("targetBucket", "Name the bucket the logs go to: 3 to 63 lower-case "
+                    + "letters, digits, dots and hyphens, starting and ending with a letter or digit.");
+        }
+        if (target.equals(bucket())) {
+            throw new GatehouseException(422, "logging_loop", "Logs of " + bucket() + " cannot go into " + bucket()
+                    + " itself: every log write would be logged again and the bucket would grow without end.", "targetBucket");
+        }
+        String prefix = loggingPrefix(choice);
+        if (prefix.length() > 256 || prefix.startsWith("/") || prefix.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw GatehouseException.badRequest("targetPrefix", "The prefix may be up to 256 characters, without a "
+                    + "leading slash or control characters.");
+        }
+        try {
+            s3.headBucket(r -> r.bucket(target));
+        } catch (S3Exception e) {
+            throw new GatehouseException(422, e.statusCode() == 404 ? "no_such_bucket" : "bucket_not_visible",
+                    e.statusCode() == 404 ? "There is no bucket " + target + "." : "Gatehouse cannot see the bucket "
+                            + target + " (" + e.statusCode() + " " + code(e) + ").", "targetBucket");
+        }
+        // Compared with the monitored bucket's own location, as this store names locations (Ceph RGW says "default").
+        String targetRegion = location(target);
+        String ownRegion = location(bucket());
+        if (targetRegion != null && ownRegion != null && !targetRegion.equals(ownRegion)) {
+            throw new GatehouseException(422, "other_region", "The log bucket " + target + " is in " + targetRegion
+                    + ", the monitored bucket in " + ownRegion + ": S3 delivers access logs within a region only.",
+                    "targetBucket");
+        }
+        return new Plan("access-logging", "PutBucketLogging to " + target + "/" + prefix + " (the log bucket's policy "
+                + "must let logging.s3.amazonaws.com write there)", null, Map.of("targetBucket", target, "targetPrefix", prefix),
+                null);
+    }
+
+    /** A bucket's location as the store names it (AWS: empty for us-east-1), or null where the store cannot say. */
+    private String location(String name) {
+        try {
+            String location = s3.getBucketLocation(r -> r.bucket(name)).locationConstraintAsString();
+            return location == null || location.isEmpty() ? "us-east-1" : location;
+        } catch (S3Exception e) {
+            return null;
+        }
+    }
+
+    private String loggingPrefix(Choice choice) {
+        return choice.targetPrefix() == null || choice.targetPrefix().isBlank() ? bucket() + "/" : choice.targetPrefix().strip();
     }
 
     /** Puts the merged policy, then proves Gatehouse still works; if not, puts the old one back. */
@@ -601,8 +668,9 @@ public class PostureService {
                 probe, false);
     }
 
+    /** 501 NotImplemented (S3Proxy), or 405 on a bucket setting the store cannot take (Ceph RGW 16's PutBucketLogging). */
     private static boolean notImplemented(S3Exception e) {
-        return e.statusCode() == 501 || "NotImplemented".equals(code(e));
+        return e.statusCode() == 501 || e.statusCode() == 405 || "NotImplemented".equals(code(e));
     }
 
     private static String code(S3Exception e) {

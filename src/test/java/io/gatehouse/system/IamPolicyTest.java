@@ -39,40 +39,45 @@ class IamPolicyTest {
     private static final String ANY_OBJECT = BUCKET + "/*";
     private static final String TEAM_OBJECTS = BUCKET + "/teams/*";
     private static final String PROBE_OBJECTS = BUCKET + "/.gatehouse/probes/*";
+    private static final String LOG_BUCKET = "arn:aws:s3:::YOUR-LOG-BUCKET";
     private static final String KMS_KEY = "arn:aws:kms:YOUR-REGION:YOUR-ACCOUNT:key/YOUR-KEY-ID";
 
     /** Operation (SDK method) -> IAM action and the resource it is needed on, as the code uses it. */
-    private static final Map<String, Grant> NEEDS = Map.ofEntries(
-            Map.entry("headBucket", new Grant("s3:ListBucket", BUCKET)),
-            Map.entry("listMultipartUploads", new Grant("s3:ListBucketMultipartUploads", BUCKET)),
-            Map.entry("getBucketCors", new Grant("s3:GetBucketCORS", BUCKET)),
-            Map.entry("putBucketCors", new Grant("s3:PutBucketCORS", BUCKET)),
+    private static final Map<String, List<Grant>> NEEDS = Map.ofEntries(
+            // The readiness check; and the access-log target, checked before logging is pointed there.
+            Map.entry("headBucket", List.of(new Grant("s3:ListBucket", BUCKET), new Grant("s3:ListBucket", LOG_BUCKET))),
+            Map.entry("getBucketLocation", List.of(new Grant("s3:GetBucketLocation", LOG_BUCKET),
+                    new Grant("s3:GetBucketLocation", BUCKET))),
+            Map.entry("putBucketLogging", List.of(new Grant("s3:PutBucketLogging", BUCKET))),
+            Map.entry("listMultipartUploads", List.of(new Grant("s3:ListBucketMultipartUploads", BUCKET))),
+            Map.entry("getBucketCors", List.of(new Grant("s3:GetBucketCORS", BUCKET))),
+            Map.entry("putBucketCors", List.of(new Grant("s3:PutBucketCORS", BUCKET))),
             // Catalog items may live anywhere in the bucket: downloads, the item form's HEAD, verification read-back.
-            Map.entry("getObject", new Grant("s3:GetObject", ANY_OBJECT)),
-            Map.entry("headObject", new Grant("s3:GetObject", ANY_OBJECT)),
-            Map.entry("presignGetObject", new Grant("s3:GetObject", ANY_OBJECT)),
+            Map.entry("getObject", List.of(new Grant("s3:GetObject", ANY_OBJECT))),
+            Map.entry("headObject", List.of(new Grant("s3:GetObject", ANY_OBJECT))),
+            Map.entry("presignGetObject", List.of(new Grant("s3:GetObject", ANY_OBJECT))),
             // Deleting a catalog item deletes its object, wherever it is.
-            Map.entry("deleteObject", new Grant("s3:DeleteObject", ANY_OBJECT)),
+            Map.entry("deleteObject", List.of(new Grant("s3:DeleteObject", ANY_OBJECT))),
             // Gatehouse itself writes only the store probe; uploads write only into the team spaces.
-            Map.entry("putObject", new Grant("s3:PutObject", PROBE_OBJECTS)),
-            Map.entry("presignPutObject", new Grant("s3:PutObject", TEAM_OBJECTS)),
-            Map.entry("createMultipartUpload", new Grant("s3:PutObject", TEAM_OBJECTS)),
-            Map.entry("presignUploadPart", new Grant("s3:PutObject", TEAM_OBJECTS)),
-            Map.entry("completeMultipartUpload", new Grant("s3:PutObject", TEAM_OBJECTS)),
-            Map.entry("abortMultipartUpload", new Grant("s3:AbortMultipartUpload", TEAM_OBJECTS)),
-            Map.entry("listParts", new Grant("s3:ListMultipartUploadParts", TEAM_OBJECTS)),
+            Map.entry("putObject", List.of(new Grant("s3:PutObject", PROBE_OBJECTS))),
+            Map.entry("presignPutObject", List.of(new Grant("s3:PutObject", TEAM_OBJECTS))),
+            Map.entry("createMultipartUpload", List.of(new Grant("s3:PutObject", TEAM_OBJECTS))),
+            Map.entry("presignUploadPart", List.of(new Grant("s3:PutObject", TEAM_OBJECTS))),
+            Map.entry("completeMultipartUpload", List.of(new Grant("s3:PutObject", TEAM_OBJECTS))),
+            Map.entry("abortMultipartUpload", List.of(new Grant("s3:AbortMultipartUpload", TEAM_OBJECTS))),
+            Map.entry("listParts", List.of(new Grant("s3:ListMultipartUploadParts", TEAM_OBJECTS))),
             // The posture page: read every control, apply versioning, public access block and the TLS-only policy.
-            Map.entry("getBucketEncryption", new Grant("s3:GetEncryptionConfiguration", BUCKET)),
-            Map.entry("getBucketPolicy", new Grant("s3:GetBucketPolicy", BUCKET)),
-            Map.entry("putBucketPolicy", new Grant("s3:PutBucketPolicy", BUCKET)),
-            Map.entry("deleteBucketPolicy", new Grant("s3:DeleteBucketPolicy", BUCKET)),
-            Map.entry("getPublicAccessBlock", new Grant("s3:GetBucketPublicAccessBlock", BUCKET)),
-            Map.entry("putPublicAccessBlock", new Grant("s3:PutBucketPublicAccessBlock", BUCKET)),
-            Map.entry("deletePublicAccessBlock", new Grant("s3:PutBucketPublicAccessBlock", BUCKET)),
-            Map.entry("getBucketVersioning", new Grant("s3:GetBucketVersioning", BUCKET)),
-            Map.entry("putBucketVersioning", new Grant("s3:PutBucketVersioning", BUCKET)),
-            Map.entry("listObjectVersions", new Grant("s3:ListBucketVersions", BUCKET)),
-            Map.entry("getBucketLogging", new Grant("s3:GetBucketLogging", BUCKET)));
+            Map.entry("getBucketEncryption", List.of(new Grant("s3:GetEncryptionConfiguration", BUCKET))),
+            Map.entry("getBucketPolicy", List.of(new Grant("s3:GetBucketPolicy", BUCKET))),
+            Map.entry("putBucketPolicy", List.of(new Grant("s3:PutBucketPolicy", BUCKET))),
+            Map.entry("deleteBucketPolicy", List.of(new Grant("s3:DeleteBucketPolicy", BUCKET))),
+            Map.entry("getPublicAccessBlock", List.of(new Grant("s3:GetBucketPublicAccessBlock", BUCKET))),
+            Map.entry("putPublicAccessBlock", List.of(new Grant("s3:PutBucketPublicAccessBlock", BUCKET))),
+            Map.entry("deletePublicAccessBlock", List.of(new Grant("s3:PutBucketPublicAccessBlock", BUCKET))),
+            Map.entry("getBucketVersioning", List.of(new Grant("s3:GetBucketVersioning", BUCKET))),
+            Map.entry("putBucketVersioning", List.of(new Grant("s3:PutBucketVersioning", BUCKET))),
+            Map.entry("listObjectVersions", List.of(new Grant("s3:ListBucketVersions", BUCKET))),
+            Map.entry("getBucketLogging", List.of(new Grant("s3:GetBucketLogging", BUCKET))));
 
     /** Deleting one version of an object (the posture probe cleans up after itself) is an action of its own. */
     private static final Grant DELETE_VERSION = new Grant("s3:DeleteObjectVersion", PROBE_OBJECTS);
@@ -112,7 +117,7 @@ class IamPolicyTest {
                 .allMatch(NEEDS::containsKey);
 
         Set<Grant> needed = new HashSet<>();
-        called.forEach(operation -> needed.add(NEEDS.get(operation)));
+        called.forEach(operation -> needed.addAll(NEEDS.get(operation)));
         if (signsSseKms) {
             needed.addAll(SSE_KMS);
         }
