@@ -210,13 +210,18 @@ public class PostureService {
         if (probeKey == null) {
             return null;
         }
-        URI signed = URI.create(presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
-                .getObjectRequest(r -> r.bucket(bucket()).key(probeKey))).url().toString());
+        URI signed = signedGet(probeKey);
         if (!"https".equals(signed.getScheme())) {
             return new Probe("GET " + probeKey + " over http", "not tried: the store is reached over plain http already");
         }
         URI plain = URI.create("http" + signed.toString().substring("https".length()));
         return send("GET " + probeKey + " over plain http (signed)", HttpRequest.newBuilder(plain).GET());
+    }
+
+    /** A one-minute signed GET of a probe object: the address the probes vary (scheme, no signature). */
+    private URI signedGet(String probeKey) {
+        return URI.create(presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
+                .getObjectRequest(r -> r.bucket(bucket()).key(probeKey))).url().toString());
     }
 
     private Control blockPublicAccess(String probeKey, Probe noProbe) {
@@ -255,8 +260,7 @@ public class PostureService {
             return null;
         }
         // The object's plain address: a signed URL without its signature.
-        URI signed = URI.create(presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
-                .getObjectRequest(r -> r.bucket(bucket()).key(probeKey))).url().toString());
+        URI signed = signedGet(probeKey);
         URI anonymous = URI.create(signed.getScheme() + "://" + signed.getRawAuthority() + signed.getRawPath());
         return send("GET " + probeKey + " without credentials", HttpRequest.newBuilder(anonymous).GET());
     }
@@ -370,8 +374,7 @@ public class PostureService {
     }
 
     private Probe corsProbe(String probeKey, String allowedOrigin) {
-        URI signed = URI.create(presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
-                .getObjectRequest(r -> r.bucket(bucket()).key(probeKey))).url().toString());
+        URI signed = signedGet(probeKey);
         URI object = URI.create(signed.getScheme() + "://" + signed.getRawAuthority() + signed.getRawPath());
         String allowed = preflight(object, allowedOrigin);
         String other = preflight(object, OTHER_ORIGIN);
