@@ -116,9 +116,11 @@ create() {
   ceph-mon -c "$conf" -i a
   await 300 ceph -c "$conf" --connect-timeout 2 mon stat
   local osd_uuid; osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-  ceph -c "$conf" osd new "$osd_uuid" 0 >/dev/null
+  # The monitor may still refuse a command for a moment after it answers (a fresh map being proposed): these are
+  # retried, bounded, rather than ending the start on the first refusal (seen here under load).
+  await 300 ceph -c "$conf" osd new "$osd_uuid" 0
   ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>/dev/null
-  ceph -c "$conf" osd crush add osd.0 1 root=default host=localhost >/dev/null 2>&1
+  await 300 ceph -c "$conf" osd crush add osd.0 1 root=default host=localhost
   ceph-osd -c "$conf" -i 0 2>/dev/null
   await 300 sh -c "ceph -c '$conf' osd stat | grep -q '1 up'"
   launch_gateway "$rgw_port"
