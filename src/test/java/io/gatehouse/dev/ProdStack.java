@@ -1,7 +1,5 @@
 package io.gatehouse.dev;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
+import io.gatehouse.support.Ports;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -47,7 +46,7 @@ public class ProdStack implements AutoCloseable {
             Files.createDirectories(data);
             postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("postgres")).setCleanDataDirectory(true)
                     .setServerConfig("listen_addresses", "127.0.0.1").start();
-            int s3Port = freePort();
+            int s3Port = Ports.free();
             Path store = Files.createDirectories(data.resolve("s3"));
             s3 = S3Proxy.builder().blobStore(new FilesystemNio2BlobStore(store.toString()))
                     .endpoint(URI.create("http://127.0.0.1:" + s3Port))
@@ -108,9 +107,4 @@ public class ProdStack implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

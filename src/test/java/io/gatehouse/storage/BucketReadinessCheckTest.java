@@ -2,12 +2,13 @@ package io.gatehouse.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.util.Optional;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
+
+import io.gatehouse.support.Ports;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -17,10 +18,7 @@ class BucketReadinessCheckTest {
 
     @Test
     void unreachableStoreMakesReadinessDownWithAReason() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = Ports.free();
         S3Config config = new S3Config() {
             public String bucket() { return "gone"; }
             public String region() { return "us-east-1"; }

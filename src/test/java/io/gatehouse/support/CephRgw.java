@@ -1,7 +1,6 @@
 package io.gatehouse.support;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,10 +35,10 @@ public class CephRgw implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("GATEHOUSE_TEST_RGW=required, but Ceph RGW is not installed "
                     + "(apt-get install radosgw ceph-mon ceph-osd)");
         }
-        int rgwPort = freePort();
+        int rgwPort = Ports.free();
         String accessKey = "GH" + UUID.randomUUID().toString().replace("-", "").substring(0, 18).toUpperCase();
         String secretKey = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
-        run("start", DATA.toString(), Integer.toString(freePort()), Integer.toString(rgwPort), accessKey, secretKey);
+        run("start", DATA.toString(), Integer.toString(Ports.free()), Integer.toString(rgwPort), accessKey, secretKey);
         return Map.of(
                 "gatehouse.s3.endpoint", "http://127.0.0.1:" + rgwPort,
                 "gatehouse.s3.access-key-id", accessKey,
@@ -78,13 +77,6 @@ public class CephRgw implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {

@@ -1,7 +1,6 @@
 package io.gatehouse.system;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
+import io.gatehouse.support.Ports;
+
 /**
  * One instance of the packaged app, run as users run it: {@code java -jar target/quarkus-app/quarkus-run.jar} in the
  * prod profile, configured by GATEHOUSE_* environment variables only; ready once its management port says so.
@@ -19,7 +20,7 @@ import java.util.Map;
 final class PackagedApp implements AutoCloseable {
 
     final int port;
-    final int managementPort = freePort();
+    final int managementPort = Ports.free();
     final Path log;
     final long readyMillis;
     private final Process process;
@@ -76,11 +77,4 @@ final class PackagedApp implements AutoCloseable {
         process.waitFor();
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

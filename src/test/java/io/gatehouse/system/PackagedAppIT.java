@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.gatehouse.dev.ProdStack;
+import io.gatehouse.support.Ports;
 import io.gatehouse.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -42,7 +43,7 @@ class PackagedAppIT {
 
     @BeforeAll
     static void launch() throws Exception {
-        int port = PackagedApp.freePort();
+        int port = Ports.free();
         stack = new ProdStack();
         environment = stack.start(List.of("http://localhost:" + port));
         app = new PackagedApp("packaged-app", environment, port);

@@ -23,6 +23,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.gatehouse.dev.ProdStack;
 import io.gatehouse.support.BrowserSession;
+import io.gatehouse.support.Ports;
 import io.gatehouse.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -47,8 +48,8 @@ class TwoReplicasIT {
 
     @BeforeAll
     static void launch() throws Exception {
-        int portA = PackagedApp.freePort();
-        int portB = PackagedApp.freePort();
+        int portA = Ports.free();
+        int portB = Ports.free();
         stack = new ProdStack();
         environment = stack.start(List.of("http://localhost:" + portA, "http://localhost:" + portB));
         // Both start at once on an empty database, as a new Deployment's pods do: Flyway's lock in PostgreSQL lets one
