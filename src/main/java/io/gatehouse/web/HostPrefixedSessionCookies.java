@@ -26,7 +26,6 @@ import io.vertx.ext.web.Router;
 public class HostPrefixedSessionCookies {
 
     private static final String OIDC_PREFIX = "q_";
-    private static final String HOST_PREFIX = "__Host-";
     /** A session cookie is split in chunks of about 4 KiB; ten hold more than any token set Gatehouse sees. */
     private static final int MAX_CHUNKS = 10;
     private static final Pattern STATE = Pattern.compile("[?&]state=([A-Za-z0-9_-]+)");
@@ -39,11 +38,7 @@ public class HostPrefixedSessionCookies {
                 String cookies = request.getHeader(HttpHeaders.COOKIE);
                 List<String> incoming = new ArrayList<>();
                 if (cookies != null) {
-                    String unprefixed = unprefixed(cookies);
-                    request.headers().set(HttpHeaders.COOKIE, unprefixed);
-                    for (String pair : unprefixed.split("; ")) {
-                        incoming.add(pair.split("=", 2)[0]);
-                    }
+                    request.headers().set(HttpHeaders.COOKIE, unprefixed(cookies, incoming));
                 }
                 context.addHeadersEndHandler(ignored -> prefixOutgoing(request, context.response(), incoming));
             }
@@ -51,13 +46,18 @@ public class HostPrefixedSessionCookies {
         });
     }
 
-    /** The Cookie header as Quarkus OIDC expects it: __Host-q_* named q_*, any bare q_* left out. */
-    static String unprefixed(String header) {
+    /**
+     * The Cookie header as Quarkus OIDC expects it: __Host-q_* named q_*, any bare q_* left out. The names of the
+     * OIDC cookies the browser sent are added to {@code oidcNames}.
+     */
+    static String unprefixed(String header, List<String> oidcNames) {
         List<String> kept = new ArrayList<>();
         for (String pair : header.split(";")) {
             String cookie = pair.strip();
-            if (cookie.startsWith(HOST_PREFIX + OIDC_PREFIX)) {
-                kept.add(cookie.substring(HOST_PREFIX.length()));
+            if (cookie.startsWith(SecureCookies.HOST_PREFIX + OIDC_PREFIX)) {
+                String renamed = cookie.substring(SecureCookies.HOST_PREFIX.length());
+                kept.add(renamed);
+                oidcNames.add(renamed.split("=", 2)[0]);
             } else if (!cookie.startsWith(OIDC_PREFIX) && !cookie.isEmpty()) {
                 kept.add(cookie);
             }
@@ -78,7 +78,7 @@ public class HostPrefixedSessionCookies {
                 if (!changed(cookie)) {
                     continue;
                 }
-                Cookie prefixed = Cookie.cookie(HOST_PREFIX + cookie.getName(), cookie.getValue()).setPath("/")
+                Cookie prefixed = Cookie.cookie(SecureCookies.HOST_PREFIX + cookie.getName(), cookie.getValue()).setPath("/")
                         .setSecure(true).setHttpOnly(cookie.isHttpOnly()).setSameSite(cookie.getSameSite());
                 if (cookie.getMaxAge() != Long.MIN_VALUE) {
                     prefixed.setMaxAge(cookie.getMaxAge());
@@ -114,7 +114,6 @@ public class HostPrefixedSessionCookies {
         if (state != null && state.find()) {
             names.add("q_auth_" + state.group(1));
         }
-        names.removeIf(name -> !name.startsWith(OIDC_PREFIX));
         return names;
     }
 }

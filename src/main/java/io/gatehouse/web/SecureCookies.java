@@ -11,7 +11,8 @@ import io.vertx.core.http.HttpServerRequest;
  */
 public final class SecureCookies {
 
-    private static final String HOST_PREFIX = "__Host-";
+    /** The prefix browsers accept only on a Secure, Path=/, Domain-less cookie. */
+    static final String HOST_PREFIX = "__Host-";
 
     private SecureCookies() {
     }
