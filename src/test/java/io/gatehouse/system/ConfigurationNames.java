@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -76,7 +77,8 @@ final class ConfigurationNames {
         return relative.substring(0, relative.length() - ".java".length()).replace('/', '.');
     }
 
-    private static java.util.List<Path> sources() throws IOException {
+    /** Every Java source of the app (the embedded default's included: it reads configuration too). */
+    static List<Path> sources() throws IOException {
         try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
             return files.filter(file -> file.toString().endsWith(".java")).toList();
         }

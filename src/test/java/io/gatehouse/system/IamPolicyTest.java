@@ -16,7 +16,6 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -151,10 +150,7 @@ class IamPolicyTest {
     }
 
     private static List<Path> productionSources() throws IOException {
-        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-            return files.filter(file -> file.toString().endsWith(".java"))
-                    .filter(file -> !file.toString().contains("/io/gatehouse/dev/")).toList();
-        }
+        return ConfigurationNames.sources().stream().filter(file -> !file.toString().contains("/io/gatehouse/dev/")).toList();
     }
 
     private static Set<Grant> grantedBy(Path policy) throws IOException {
