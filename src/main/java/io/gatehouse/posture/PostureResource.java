@@ -1,7 +1,6 @@
 package io.gatehouse.posture;
 
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -98,17 +97,7 @@ public class PostureResource {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@jakarta.ws.rs.QueryParam("notice") String notice) {
         PostureService.Posture state = posture.check();
-        Map<String, PostureService.Plan> plans = new LinkedHashMap<>();
-        for (PostureService.Control control : state.controls()) {
-            if (control.applicable() && !control.id().equals("access-logging")) {
-                try {
-                    plans.put(control.id(), posture.plan(control.id()));
-                } catch (GatehouseException cannotPlan) {
-                    plans.put(control.id(), new PostureService.Plan(control.id(), null, null, null, cannotPlan.getMessage()));
-                }
-            }
-        }
-        return Templates.posture(users.current(), state, plans, "applied".equals(notice) ? notice : null);
+        return Templates.posture(users.current(), state, posture.plans(state), "applied".equals(notice) ? notice : null);
     }
 
     @POST

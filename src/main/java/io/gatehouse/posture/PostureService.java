@@ -435,22 +435,51 @@ public class PostureService {
         return plan(id, Choice.NONE);
     }
 
+    /** What applying would change, from the store's state read now (what apply itself goes by). */
     public Plan plan(String id, Choice choice) {
         return switch (id) {
             case "access-logging" -> loggingPlan(choice);
-            case "versioning" -> new Plan(id, "PutBucketVersioning Status=Enabled", versioningStatus(), "Enabled", null);
-            case "block-public-access" -> new Plan(id, "PutPublicAccessBlock with all four settings on", null,
-                    Map.of("BlockPublicAcls", true, "IgnorePublicAcls", true, "BlockPublicPolicy", true,
-                            "RestrictPublicBuckets", true), null);
-            case "tls-only-policy" -> {
-                String current = currentPolicy();
-                var merge = BucketPolicies.merge(current, List.of(BucketPolicies.denyInsecureTransport(bucket())));
-                yield new Plan(id, "PutBucketPolicy: add " + merge.added() + ", replace " + merge.replaced() + ", keep "
-                        + merge.kept() + " statement(s) Gatehouse did not write", current, merge.policy(), lockOut());
-            }
+            case "versioning" -> planFrom(id, versioningStatus());
+            case "block-public-access" -> planFrom(id, null);
+            case "tls-only-policy" -> planFrom(id, currentPolicy());
             default -> throw GatehouseException.notFound("Gatehouse cannot apply the control \"" + id + "\" (it can apply "
                     + "versioning, block-public-access, tls-only-policy and access-logging; the others are shown, or set "
                     + "by the owner).");
+        };
+    }
+
+    /**
+     * The plans the page shows beside the controls it can apply, from what {@link #check} just read: no second round
+     * of reads. Access logging needs the admin's choice of target first, so it has none.
+     */
+    public Map<String, Plan> plans(Posture posture) {
+        Map<String, Plan> plans = new LinkedHashMap<>();
+        for (Control control : posture.controls()) {
+            if (control.applicable() && !control.id().equals("access-logging")) {
+                try {
+                    plans.put(control.id(), planFrom(control.id(), control.current()));
+                } catch (GatehouseException cannotPlan) {
+                    plans.put(control.id(), new Plan(control.id(), null, null, null, cannotPlan.getMessage()));
+                }
+            }
+        }
+        return plans;
+    }
+
+    /** The plan for a control that needs no choice, given its current state (the policy text, the versioning status). */
+    private Plan planFrom(String id, Object current) {
+        return switch (id) {
+            case "versioning" -> new Plan(id, "PutBucketVersioning Status=Enabled", current, "Enabled", null);
+            case "block-public-access" -> new Plan(id, "PutPublicAccessBlock with all four settings on", current,
+                    Map.of("BlockPublicAcls", true, "IgnorePublicAcls", true, "BlockPublicPolicy", true,
+                            "RestrictPublicBuckets", true), null);
+            case "tls-only-policy" -> {
+                String policy = current == null ? null : current.toString();
+                var merge = BucketPolicies.merge(policy, List.of(BucketPolicies.denyInsecureTransport(bucket())));
+                yield new Plan(id, "PutBucketPolicy: add " + merge.added() + ", replace " + merge.replaced() + ", keep "
+                        + merge.kept() + " statement(s) Gatehouse did not write", policy, merge.policy(), lockOut());
+            }
+            default -> throw new IllegalStateException(id);
         };
     }
 
