@@ -1,6 +1,8 @@
 package io.gatehouse.audit;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
@@ -30,6 +32,7 @@ public class AuditMetrics {
 
     private final MeterRegistry registry;
     private final TransactionSynchronizationRegistry transactions;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     AuditMetrics(MeterRegistry registry, TransactionSynchronizationRegistry transactions, Sql sql) {
         this.registry = registry;
@@ -80,7 +83,9 @@ public class AuditMetrics {
         }
     }
 
+    /** Counters are made once per name and tags: counting sits on every audited request's commit. */
     private Counter counter(String name, String description, String... tags) {
-        return Counter.builder(name).description(description).tags(tags).register(registry);
+        return counters.computeIfAbsent(name + String.join("\u0000", tags),
+                key -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 }

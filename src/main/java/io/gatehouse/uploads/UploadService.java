@@ -159,10 +159,6 @@ public class UploadService {
                     .resource(s3Config.bucket() + "/" + refused.teamPrefix).from(origin).detail("team", refused.team));
             throw GatehouseException.forbidden(refused.reason == DenialReason.NO_GRANT ? "no_write_grant" : refused.reason.code(),
                     refused.getMessage());
-        } catch (RetryLater kmsBudgetSpent) {
-            audit.recordAlone(AuditEntry.of(user.id(), AuditAction.UPLOAD_DENIED, AuditOutcome.DENIED)
-                    .reason(kmsBudgetSpent.code()).resource(s3Config.bucket()).from(origin).detail("filename", request.filename()));
-            throw kmsBudgetSpent;
         }
         if (started.session().multipart()) {
             openMultipart(started.session(), origin);
@@ -224,7 +220,7 @@ public class UploadService {
         if (grant != null && !grants.spendUse(grant, now)) {
             throw new WriteRefused(DenialReason.GRANT_USED_UP, "Your WRITE grant for this space has no uses left.", team);
         }
-        spendKms(session, 1);
+        spendKms(user, session, 1, origin);
         SignedRequest put = session.multipart ? null : signPut(session, store, now);
         session.persist();
         audit.record(entry(user.id(), AuditAction.UPLOAD_STARTED, AuditOutcome.ALLOWED, session, origin)
@@ -370,46 +366,38 @@ public class UploadService {
         UploadSession opened = openedMultipart(user, id, origin);
         record Batch(List<SignedPart> parts, UploadSession closed, DenialReason refusal) {
         }
-        Batch batch;
-        try {
-            batch = QuarkusTransaction.requiringNew().call(() -> {
-                UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
-                requirePendingMultipart(session);
-                int partCount = partCount(session);
-                for (int number : partNumbers) {
-                    if (number < 1 || number > partCount) {
-                        throw GatehouseException.badRequest("partNumbers", "Part numbers run from 1 to " + partCount + ".");
-                    }
+        Batch batch = QuarkusTransaction.requiringNew().call(() -> {
+            UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+            requirePendingMultipart(session);
+            int partCount = partCount(session);
+            for (int number : partNumbers) {
+                if (number < 1 || number > partCount) {
+                    throw GatehouseException.badRequest("partNumbers", "Part numbers run from 1 to " + partCount + ".");
                 }
-                Instant now = Instant.now();
-                DenialReason refusal = endIfRefused(user, session, now, origin);
-                if (refusal != null) {
-                    return new Batch(null, session, refusal);
-                }
-                spendKms(session, partNumbers.size());
-                // Time for two parts: a batch is asked for while the previous one is still uploading.
-                Duration ttl = uploadUrlTtl(session, 2 * config.partSize(), now);
-                List<SignedPart> parts = new ArrayList<>();
-                for (int number : partNumbers) {
-                    long size = partSize(session, number);
-                    var signed = presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(r -> r
-                            .bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId)
-                            .partNumber(number).contentLength(size)));
-                    parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
-                    session.extendLinger(signed.expiration(), lingerFor(size));
-                }
-                audit.record(entry(user.id(), AuditAction.UPLOAD_PARTS_SIGNED, AuditOutcome.ALLOWED, session, origin)
-                        .detail("parts", partNumbers)
-                        .detail("encryption", session.sseMode.name())
-                        .detail("expiresAt", parts.get(0).expiresAt().toString()));
-                return new Batch(parts, null, null);
-            });
-        } catch (RetryLater kmsBudgetSpent) {
-            audit.recordAlone(AuditEntry.of(user.id(), AuditAction.UPLOAD_DENIED, AuditOutcome.DENIED)
-                    .reason(kmsBudgetSpent.code()).resource(opened.bucket + "/" + opened.objectKey).from(origin)
-                    .detail("uploadId", opened.id.toString()).detail("parts", partNumbers));
-            throw kmsBudgetSpent;
-        }
+            }
+            Instant now = Instant.now();
+            DenialReason refusal = endIfRefused(user, session, now, origin);
+            if (refusal != null) {
+                return new Batch(null, session, refusal);
+            }
+            spendKms(user, session, partNumbers.size(), origin);
+            // Time for two parts: a batch is asked for while the previous one is still uploading.
+            Duration ttl = uploadUrlTtl(session, 2 * config.partSize(), now);
+            List<SignedPart> parts = new ArrayList<>();
+            for (int number : partNumbers) {
+                long size = partSize(session, number);
+                var signed = presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(r -> r
+                        .bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId)
+                        .partNumber(number).contentLength(size)));
+                parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
+                session.extendLinger(signed.expiration(), lingerFor(size));
+            }
+            audit.record(entry(user.id(), AuditAction.UPLOAD_PARTS_SIGNED, AuditOutcome.ALLOWED, session, origin)
+                    .detail("parts", partNumbers)
+                    .detail("encryption", session.sseMode.name())
+                    .detail("expiresAt", parts.get(0).expiresAt().toString()));
+            return new Batch(parts, null, null);
+        });
         if (batch.refusal() != null) {
             discardQuietly(batch.closed());
             throw GatehouseException.forbidden(batch.refusal().code(), stopped(batch.refusal()));
@@ -766,14 +754,17 @@ public class UploadService {
 
     /**
      * SSE-KMS URLs cost KMS requests: taken from the budget before they are signed, refused (429, Retry-After) when it
-     * is spent — inside the transaction, so the refused declaration or batch leaves nothing behind.
+     * is spent — inside the transaction, so the refused declaration or batch leaves nothing behind but its audit row
+     * (written in a transaction of its own; a refused declaration's upload id names one that was never stored).
      */
-    private void spendKms(UploadSession session, int urls) {
+    private void spendKms(CurrentUser user, UploadSession session, int urls, RequestOrigin origin) {
         if (session.sseMode != SseMode.SSE_KMS) {
             return;
         }
         KmsBudget.Exhausted spent = kmsBudget.spend(session.teamSlug, urls);
         if (spent != null) {
+            audit.recordAlone(entry(user.id(), AuditAction.UPLOAD_DENIED, AuditOutcome.DENIED, session, origin)
+                    .reason("kms_budget").detail("urls", urls));
             throw new RetryLater(spent.retryAfterSeconds(), "kms_budget", spent.message());
         }
     }
