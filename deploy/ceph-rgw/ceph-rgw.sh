@@ -96,7 +96,7 @@ osd_data = $dir/osd
 rgw_frontends = beast endpoint=$bind:$rgw_port
 rgw_dns_name = 127.0.0.1
 rgw_crypt_s3_kms_backend = testing
-rgw_crypt_s3_kms_encryption_keys = gatehouse-test-key=$(head -c 32 /dev/urandom | base64)
+rgw_crypt_s3_kms_encryption_keys = gatehouse-test-key=$(head -c 32 /dev/urandom | base64) gatehouse-other-key=$(head -c 32 /dev/urandom | base64)
 rgw_crypt_require_ssl = false
 rgw_enable_usage_log = false
 CONF

@@ -109,7 +109,20 @@ public class PostureService {
                 + describe(refused));
         String probe = refused == null ? probeKey : null;
         try {
-            controls.add(defaultEncryption(probe, noProbe));
+            Optional<BucketEncryption.Rule> encryption;
+            try {
+                encryption = BucketEncryption.read(s3, bucket());
+            } catch (S3Exception e) {
+                encryption = null;
+                Control failed = failed("default-encryption", e, null, null, desiredEncryption(Optional.empty()).asMap(),
+                        encryptionProbe(probe, noProbe));
+                controls.add(failed);
+                controls.add(new Control("sse-c", failed.state(), failed.summary(), null, SSE_C_BLOCKED, sseCProbe(), false));
+            }
+            if (encryption != null) {
+                controls.add(defaultEncryption(probe, noProbe, encryption));
+                controls.add(sseC(encryption));
+            }
             controls.add(tlsOnlyPolicy(probe));
             controls.add(blockPublicAccess(probe, noProbe));
             controls.addAll(versioning());
@@ -127,38 +140,94 @@ public class PostureService {
 
     // ---- the controls ------------------------------------------------------------------------------------------
 
-    private Control defaultEncryption(String probeKey, Probe noProbe) {
+    private Control defaultEncryption(String probeKey, Probe noProbe, Optional<BucketEncryption.Rule> rule) {
         String id = "default-encryption";
-        Map<String, Object> desired = Map.of("algorithm", "AES256 or aws:kms", "bucketKey", "on with aws:kms");
-        Map<String, Object> current = new LinkedHashMap<>();
-        try {
-            var rules = s3.getBucketEncryption(r -> r.bucket(bucket())).serverSideEncryptionConfiguration().rules();
-            rules.forEach(rule -> {
-                current.put("algorithm", rule.applyServerSideEncryptionByDefault().sseAlgorithmAsString());
-                current.put("kmsKey", rule.applyServerSideEncryptionByDefault().kmsMasterKeyID());
-                current.put("bucketKey", rule.bucketKeyEnabled());
-            });
-        } catch (S3Exception e) {
-            return failed(id, e, "ServerSideEncryptionConfigurationNotFoundError",
-                    "The bucket has no default encryption: objects written without SSE headers may be stored unencrypted.",
-                    desired, encryptionProbe(probeKey, noProbe));
-        }
+        Map<String, Object> desired = desiredEncryption(rule).asMap();
         Probe probe = encryptionProbe(probeKey, noProbe);
-        if (current.isEmpty()) {
-            // Ceph RGW answers an empty configuration rather than "not found".
+        if (rule.isEmpty()) {
             return new Control(id, State.MISSING, "The bucket has no default encryption rule: objects written without "
-                    + "SSE headers may be stored unencrypted.", current, desired, probe, false);
+                    + "SSE headers may be stored unencrypted.", null, desired, probe, true);
         }
+        Map<String, Object> current = rule.get().asMap();
         boolean encrypted = probe != null && !probe.answer().contains("none");
         if (!encrypted) {
             return new Control(id, State.NOT_ENFORCED, "Default encryption is configured, but an object written without "
-                    + "SSE headers came back unencrypted.", current, desired, probe, false);
+                    + "SSE headers came back unencrypted.", current, desired, probe, true);
         }
-        boolean kmsWithoutBucketKey = "aws:kms".equals(current.get("algorithm")) && !Boolean.TRUE.equals(current.get("bucketKey"));
-        return new Control(id, kmsWithoutBucketKey ? State.DRIFT : State.OK, kmsWithoutBucketKey
-                ? "SSE-KMS without an S3 Bucket Key: every object request costs a KMS request."
-                : "New objects are encrypted at rest by default, and the store proved it on a probe object.",
-                current, desired, probe, false);
+        if (!rule.get().encryptsAs(desiredEncryption(rule))) {
+            boolean noBucketKey = "aws:kms".equals(rule.get().algorithm()) && !Boolean.TRUE.equals(rule.get().bucketKey());
+            return new Control(id, State.DRIFT, noBucketKey
+                    ? "SSE-KMS without an S3 Bucket Key: every object request costs a KMS request."
+                    : "The bucket encrypts, but not as configured (compare below).", current, desired, probe, true);
+        }
+        return new Control(id, State.OK, "New objects are encrypted at rest by default, and the store proved it on a "
+                + "probe object.", current, desired, probe, false);
+    }
+
+    /** What Gatehouse wants, for this store: the blocked types only where the store has them (or it is AWS). */
+    private BucketEncryption.Rule desiredEncryption(Optional<BucketEncryption.Rule> current) {
+        boolean storeBlocks = S3Clients.endpoint(config).isEmpty() || current.map(r -> r.blocked() != null).orElse(false);
+        return BucketEncryption.desired(config, false, storeBlocks);
+    }
+
+    /**
+     * SSE-C: whether the bucket refuses customer-provided keys. No team holds its own keys, so Gatehouse wants them
+     * refused: an SSE-C object is one whose key nobody here can ever produce again.
+     */
+    private Control sseC(Optional<BucketEncryption.Rule> rule) {
+        String id = "sse-c";
+        Map<String, Object> current = rule.map(BucketEncryption.Rule::asMap).orElse(null);
+        Probe probe = sseCProbe();
+        boolean accepted = probe.answer().startsWith("stored");
+        if (rule.map(BucketEncryption.Rule::blocksSseC).orElse(false)) {
+            return accepted
+                    ? new Control(id, State.NOT_ENFORCED, "SSE-C is blocked in the configuration, but the store took an "
+                            + "object with a customer-provided key.", current, SSE_C_BLOCKED, probe, false)
+                    : new Control(id, State.OK, "The bucket refuses objects encrypted with customer-provided keys.", current,
+                            SSE_C_BLOCKED, probe, false);
+        }
+        if (rule.isPresent() && rule.get().blocked() != null || S3Clients.endpoint(config).isEmpty()) {
+            return new Control(id, State.MISSING, "The bucket accepts SSE-C: anyone who may write could store objects "
+                    + "under a key nobody else holds. No team needs it, so it should be blocked.", current, SSE_C_BLOCKED, probe,
+                    rule.isPresent());
+        }
+        return new Control(id, State.NOT_SUPPORTED, "This store has no setting to block SSE-C"
+                + (accepted ? ", and it took an object with a customer-provided key." : ".")
+                + " Gatehouse itself never signs SSE-C for a team that does not hold its own keys.", current, SSE_C_BLOCKED,
+                probe, false);
+    }
+
+    private static final Map<String, Object> SSE_C_BLOCKED = Map.of("blockedEncryptionTypes", List.of(BucketEncryption.SSE_C));
+
+    /**
+     * A probe object written with a throwaway customer key (it protects nothing), then removed; never over plain
+     * http, where a customer key must not travel.
+     */
+    private Probe sseCProbe() {
+        if (S3Clients.endpoint(config).map(uri -> !"https".equals(uri.getScheme())).orElse(false)) {
+            return new Probe("PUT with SSE-C headers", "not tried: Gatehouse sends SSE-C keys only over https, and "
+                    + "reaches this store over plain http");
+        }
+        String key = StoreCapabilities.PROBE_PREFIX + "sse-c-" + UUID.randomUUID();
+        byte[] customerKey = new byte[32];
+        new java.security.SecureRandom().nextBytes(customerKey);
+        String request = "PUT " + key + " with a throwaway customer-provided key (SSE-C)";
+        SdkException refused = attempt(() -> s3.putObject(r -> r.bucket(bucket()).key(key).sseCustomerAlgorithm("AES256")
+                .sseCustomerKey(java.util.Base64.getEncoder().encodeToString(customerKey))
+                .sseCustomerKeyMD5(md5(customerKey)), RequestBody.fromString("Gatehouse SSE-C probe")));
+        if (refused != null) {
+            return new Probe(request, "refused: " + describe(refused));
+        }
+        attempt(() -> s3.deleteObject(r -> r.bucket(bucket()).key(key)));
+        return new Probe(request, "stored (the store accepts SSE-C)");
+    }
+
+    private static String md5(byte[] bytes) {
+        try {
+            return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Probe encryptionProbe(String probeKey, Probe noProbe) {
@@ -439,12 +508,13 @@ public class PostureService {
     public Plan plan(String id, Choice choice) {
         return switch (id) {
             case "access-logging" -> loggingPlan(choice);
+            case "default-encryption", "sse-c" -> planFrom(id, readEncryption());
             case "versioning" -> planFrom(id, versioningStatus());
             case "block-public-access" -> planFrom(id, null);
             case "tls-only-policy" -> planFrom(id, currentPolicy());
             default -> throw GatehouseException.notFound("Gatehouse cannot apply the control \"" + id + "\" (it can apply "
-                    + "versioning, block-public-access, tls-only-policy and access-logging; the others are shown, or set "
-                    + "by the owner).");
+                    + "default-encryption, sse-c, versioning, block-public-access, tls-only-policy and access-logging; the "
+                    + "others are shown, or set by the owner).");
         };
     }
 
@@ -470,6 +540,24 @@ public class PostureService {
     private Plan planFrom(String id, Object current) {
         return switch (id) {
             case "versioning" -> new Plan(id, "PutBucketVersioning Status=Enabled", current, "Enabled", null);
+            case "default-encryption" -> {
+                Optional<BucketEncryption.Rule> rule = encryptionRule(current);
+                // The blocked types are kept as they are: they are the sse-c control's to change.
+                BucketEncryption.Rule wanted = desiredEncryption(rule);
+                BucketEncryption.Rule after = new BucketEncryption.Rule(wanted.algorithm(), wanted.kmsKeyId(),
+                        wanted.bucketKey(), rule.map(BucketEncryption.Rule::blocked).orElse(wanted.blocked()));
+                yield new Plan(id, "PutBucketEncryption: " + after.algorithm() + (after.kmsKeyId() == null ? ""
+                        : " with key " + after.kmsKeyId() + " and the S3 Bucket Key on"), current, after.asMap(), null);
+            }
+            case "sse-c" -> {
+                Optional<BucketEncryption.Rule> rule = encryptionRule(current);
+                if (rule.isEmpty()) {
+                    throw new GatehouseException(409, "needs_default_encryption", "SSE-C is blocked in the bucket's default "
+                            + "encryption rule, and the bucket has none yet: apply default encryption first.");
+                }
+                yield new Plan(id, "PutBucketEncryption: the same rule, with SSE-C blocked", current,
+                        rule.get().blockingSseC(true).asMap(), null);
+            }
             case "block-public-access" -> new Plan(id, "PutPublicAccessBlock with all four settings on", current,
                     Map.of("BlockPublicAcls", true, "IgnorePublicAcls", true, "BlockPublicPolicy", true,
                             "RestrictPublicBuckets", true), null);
@@ -503,6 +591,7 @@ public class PostureService {
         audit.recordAlone(entry(admin, id, AuditOutcome.ALLOWED, origin).detail("change", plan.change()));
         try {
             switch (id) {
+                case "default-encryption", "sse-c" -> applyEncryption(plan);
                 case "versioning" -> s3.putBucketVersioning(r -> r.bucket(bucket())
                         .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
                 case "block-public-access" -> applyPublicAccessBlock();
@@ -521,6 +610,11 @@ public class PostureService {
                             : "store_unavailable"));
             if (notSupported) {
                 throw new GatehouseException(409, "not_supported", "This store does not implement the API for " + id + ".");
+            }
+            if (e instanceof S3Exception s3e && s3e.statusCode() >= 400 && s3e.statusCode() < 500) {
+                // The store said no (a key it does not know, a setting it cannot take): nothing changed.
+                throw new GatehouseException(409, "store_refused", "The store refused to apply " + id + ": "
+                        + describe(s3e) + ". Nothing was changed.");
             }
             throw e;
         }
@@ -581,6 +675,25 @@ public class PostureService {
 
     private String loggingPrefix(Choice choice) {
         return choice.targetPrefix() == null || choice.targetPrefix().isBlank() ? bucket() + "/" : choice.targetPrefix().strip();
+    }
+
+    /**
+     * Puts the encryption rule, then proves Gatehouse still writes (a KMS key it may not use would end every upload);
+     * if not, puts the old rule back.
+     */
+    private void applyEncryption(Plan plan) {
+        BucketEncryption.put(s3, bucket(), encryptionRule(plan.after()).orElseThrow());
+        SdkException lockedOut = stillWorks();
+        if (lockedOut != null) {
+            Optional<BucketEncryption.Rule> before = encryptionRule(plan.before());
+            if (before.isEmpty()) {
+                s3.deleteBucketEncryption(r -> r.bucket(bucket()));
+            } else {
+                BucketEncryption.put(s3, bucket(), before.get());
+            }
+            throw new GatehouseException(409, "would_lock_out", "With the new encryption rule the store refused Gatehouse's "
+                    + "own writes (" + describe(lockedOut) + "); the previous rule is back in place.");
+        }
     }
 
     /** Puts the merged policy, then proves Gatehouse still works; if not, puts the old one back. */
@@ -666,6 +779,27 @@ public class PostureService {
             }
             throw e;
         }
+    }
+
+    /** The encryption rule as the plans carry it (a map, as the page and JSON show it). */
+    private Map<String, Object> readEncryption() {
+        try {
+            return BucketEncryption.read(s3, bucket()).map(BucketEncryption.Rule::asMap).orElse(null);
+        } catch (S3Exception e) {
+            if (notImplemented(e)) {
+                throw new GatehouseException(409, "not_supported", "This store does not implement bucket encryption.");
+            }
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<BucketEncryption.Rule> encryptionRule(Object map) {
+        if (!(map instanceof Map<?, ?> rule) || rule.get("algorithm") == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new BucketEncryption.Rule((String) rule.get("algorithm"), (String) rule.get("kmsKey"),
+                (Boolean) rule.get("bucketKey"), (List<String>) rule.get("blockedEncryptionTypes")));
     }
 
     private String versioningStatus() {

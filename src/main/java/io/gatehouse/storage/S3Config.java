@@ -41,6 +41,17 @@ public interface S3Config {
     boolean requireHttps();
 
     /**
+     * The default encryption the bucket should have (the posture page shows and applies it): {@code SSE_S3}
+     * ({@code AES256}) or {@code SSE_KMS} ({@code aws:kms} with {@link #kmsKeyId()} and the S3 Bucket Key on, so objects
+     * share data keys and cost far fewer KMS requests).
+     */
+    @WithDefault("SSE_S3")
+    SseMode defaultEncryption();
+
+    /** The KMS key of the bucket's default SSE-KMS encryption: a key or alias ARN, a key id or {@code alias/name}. */
+    Optional<String> kmsKeyId();
+
+    /**
      * How uploads are checked against their declared SHA-256: {@code auto} uses the store's checksum where a probe
      * found that the store checks and reports it, else reads the object back; {@code read-back} always reads back.
      */

@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
@@ -29,6 +30,15 @@ public class StartupChecks {
         if (s3.accessKeyId().isPresent() != s3.secretAccessKey().isPresent()) {
             problems.add("GATEHOUSE_S3_ACCESS_KEY_ID and GATEHOUSE_S3_SECRET_ACCESS_KEY must be set together "
                     + "(or neither, to use the default AWS credential chain)");
+        }
+        if (s3.defaultEncryption() == SseMode.DEFAULT) {
+            problems.add("GATEHOUSE_S3_DEFAULT_ENCRYPTION must be SSE_S3 or SSE_KMS (the bucket's default encryption)");
+        }
+        if (s3.defaultEncryption() == SseMode.SSE_KMS && s3.kmsKeyId().isEmpty()) {
+            problems.add("GATEHOUSE_S3_DEFAULT_ENCRYPTION=SSE_KMS needs GATEHOUSE_S3_KMS_KEY_ID (the bucket's KMS key)");
+        }
+        if (s3.kmsKeyId().isPresent() && !SseMode.isKmsKey(s3.kmsKeyId().get())) {
+            problems.add("GATEHOUSE_S3_KMS_KEY_ID is not a KMS key: give a key ARN, an alias ARN, a key id (UUID) or alias/name");
         }
         if (!problems.isEmpty()) {
             throw new ConfigurationException("Gatehouse cannot start:\n\t" + String.join("\n\t", problems));

@@ -28,8 +28,6 @@ public class TeamService {
     /** S3's largest object. */
     static final long MAX_OBJECT_LIMIT = 5L * 1024 * 1024 * 1024 * 1024;
     private static final String CONTENT_TYPE = "[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*";
-    private static final String KMS_KEY = "(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key|alias)/[A-Za-z0-9/_-]+)"
-            + "|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(alias/[A-Za-z0-9/_-]+)";
 
     /** A team with its effective policy; {@code *Default} says the value is the configured default. */
     public record TeamView(String slug, String displayName, String keyPrefix, List<String> allowedContentTypes,
@@ -113,7 +111,7 @@ public class TeamService {
         Long maxFiles = positive("maxFilesPerSession", settings.maxFilesPerSession(), 10_000);
         SseMode sseMode = sseMode(settings.sseMode(), team.sseMode);
         String kmsKey = blankToNull(settings.kmsKeyId());
-        if (sseMode == SseMode.SSE_KMS && (kmsKey == null || !kmsKey.matches(KMS_KEY))) {
+        if (sseMode == SseMode.SSE_KMS && !SseMode.isKmsKey(kmsKey)) {
             throw GatehouseException.badRequest("kmsKeyId",
                     "SSE_KMS needs a KMS key: a key ARN, an alias ARN, a key id (UUID) or alias/name.");
         }

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.gatehouse.storage.SseMode;
 import io.gatehouse.storage.StoreCapabilities;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -157,7 +158,26 @@ class UploadVerifier {
             return new Problem("encryption_mismatch", "The stored object is not encrypted as team policy requires ("
                     + session.sseMode + ").");
         }
+        if (session.sseMode == SseMode.SSE_KMS && !sameKmsKey(session.kmsKeyId, head.ssekmsKeyId())) {
+            return new Problem("encryption_mismatch", "The stored object is encrypted under KMS key " + head.ssekmsKeyId()
+                    + ", not the team's key " + session.kmsKeyId + ".");
+        }
         return null;
+    }
+
+    /**
+     * Whether the key the store reports is the team's: the same id, or the ARN of that key id (AWS reports the key's
+     * ARN whatever the request named). An alias names a key only KMS can resolve, so it is taken as given.
+     */
+    static boolean sameKmsKey(String teamKey, String reported) {
+        if (teamKey == null) {
+            return true;
+        }
+        if (reported == null) {
+            return false;
+        }
+        return reported.equals(teamKey) || reported.endsWith(":key/" + teamKey) || teamKey.startsWith("alias/")
+                || teamKey.contains(":alias/");
     }
 
     /**

@@ -49,7 +49,7 @@ class PostureTest {
     static final Map<String, String> SETTINGS = Map.of("gatehouse.s3.bucket", "gatehouse-posture",
             "gatehouse.kms.budget", "3", "gatehouse.kms.budget-window", "PT1M");
 
-    private static final List<String> CONTROLS = List.of("default-encryption", "tls-only-policy", "block-public-access",
+    private static final List<String> CONTROLS = List.of("default-encryption", "sse-c", "tls-only-policy", "block-public-access",
             "versioning", "mfa-delete", "access-logging", "cors", "kms-budget");
 
     @Inject
@@ -88,6 +88,44 @@ class PostureTest {
         given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).when().post("/api/admin/posture/tls-only-policy/apply")
                 .then().statusCode(409).body("code", equalTo("would_lock_out")).body("message", containsString("plain http"));
         assertThat(policy()).isEqualTo(before);
+    }
+
+    @Test
+    void defaultEncryptionIsAppliedWhereTheStoreTakesItAndTheProbeSaysWhatItStored() {
+        JsonPath before = control(posture(), "default-encryption");
+        assertThat(before.getString("desired.algorithm")).isEqualTo("AES256");
+        long failedBefore = Audit.count(db, Fixtures.ADMIN, "POSTURE_APPLIED", "FAILED");
+        var answer = given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).when()
+                .post("/api/admin/posture/default-encryption/apply").then().extract();
+        if ("NOT_SUPPORTED".equals(before.getString("state"))) {
+            // S3Proxy has no bucket encryption API: said so, audited.
+            assertThat(answer.statusCode()).isEqualTo(409);
+            assertThat(answer.jsonPath().getString("code")).isEqualTo("not_supported");
+            assertThat(Audit.count(db, Fixtures.ADMIN, "POSTURE_APPLIED", "FAILED")).isEqualTo(failedBefore + 1);
+            return;
+        }
+        if (answer.statusCode() == 409) {
+            // Ceph RGW 16 without an SSE-S3 backend refuses the rule (InvalidArgument): nothing changed, audited.
+            assertThat(answer.jsonPath().getString("code")).isEqualTo("store_refused");
+            assertThat(answer.jsonPath().getString("message")).contains("Nothing was changed");
+            assertThat(Audit.count(db, Fixtures.ADMIN, "POSTURE_APPLIED", "FAILED")).isEqualTo(failedBefore + 1);
+            assertThat(control(posture(), "default-encryption").getString("state")).isEqualTo(before.getString("state"));
+            return;
+        }
+        assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
+        JsonPath after = control(answer.jsonPath(), "default-encryption");
+        // The rule is in place; whether the store encrypts by it is what the probe saw.
+        assertThat(after.getString("current.algorithm")).isEqualTo("AES256");
+        assertThat(after.getString("state")).isEqualTo(after.getString("probe.answer").contains("AES256") ? "OK" : "NOT_ENFORCED");
+    }
+
+    @Test
+    void sseCIsShownAsTheStoreCanBlockItAndNoKeyGoesOverPlainHttp() {
+        JsonPath sseC = control(posture(), "sse-c");
+        assertThat(sseC.getString("desired.blockedEncryptionTypes")).contains("SSE-C");
+        // Both test stores are reached over http: no customer key is sent, and neither can block SSE-C.
+        assertThat(sseC.getString("probe.answer")).startsWith("not tried: Gatehouse sends SSE-C keys only over https");
+        assertThat(sseC.getString("state")).isIn("NOT_SUPPORTED", "ERROR");
     }
 
     @Test

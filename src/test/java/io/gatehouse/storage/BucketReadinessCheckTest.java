@@ -28,6 +28,8 @@ class BucketReadinessCheckTest {
             public Optional<String> accessKeyId() { return Optional.of("k"); }
             public Optional<String> secretAccessKey() { return Optional.of("s"); }
             public boolean requireHttps() { return false; }
+            public SseMode defaultEncryption() { return SseMode.SSE_S3; }
+            public Optional<String> kmsKeyId() { return Optional.empty(); }
             public UploadVerification uploadVerification() { return UploadVerification.AUTO; }
             public ConditionalWrites conditionalWrites() { return ConditionalWrites.AUTO; }
         };

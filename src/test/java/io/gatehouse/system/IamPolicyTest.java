@@ -65,8 +65,11 @@ class IamPolicyTest {
             Map.entry("completeMultipartUpload", List.of(new Grant("s3:PutObject", TEAM_OBJECTS))),
             Map.entry("abortMultipartUpload", List.of(new Grant("s3:AbortMultipartUpload", TEAM_OBJECTS))),
             Map.entry("listParts", List.of(new Grant("s3:ListMultipartUploadParts", TEAM_OBJECTS))),
-            // The posture page: read every control, apply versioning, public access block and the TLS-only policy.
+            // The posture page: read every control; apply encryption, versioning, public access block, TLS-only policy.
             Map.entry("getBucketEncryption", List.of(new Grant("s3:GetEncryptionConfiguration", BUCKET))),
+            Map.entry("putBucketEncryption", List.of(new Grant("s3:PutEncryptionConfiguration", BUCKET))),
+            // Rolling back an encryption rule that locked Gatehouse out, where there was none before.
+            Map.entry("deleteBucketEncryption", List.of(new Grant("s3:PutEncryptionConfiguration", BUCKET))),
             Map.entry("getBucketPolicy", List.of(new Grant("s3:GetBucketPolicy", BUCKET))),
             Map.entry("putBucketPolicy", List.of(new Grant("s3:PutBucketPolicy", BUCKET))),
             Map.entry("deleteBucketPolicy", List.of(new Grant("s3:DeleteBucketPolicy", BUCKET))),

@@ -216,6 +216,77 @@ class UploadTest {
     }
 
     @Test
+    void sseKmsHeadersAreSignedAndCompletionChecksWhatTheStoreStored() throws Exception {
+        String slug = kmsTeam();
+        byte[] body = ("encrypted " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        JsonPath started = declared("alice", slug, "secret.txt", body);
+        String url = started.getString("put.url");
+        Map<String, String> headers = started.getMap("put.headers");
+        assertThat(headers).containsEntry("x-amz-server-side-encryption", "aws:kms")
+                .containsEntry("x-amz-server-side-encryption-aws-kms-key-id", "gatehouse-test-key");
+        Map<String, String> unencrypted = new HashMap<>(headers);
+        unencrypted.remove("x-amz-server-side-encryption");
+        unencrypted.remove("x-amz-server-side-encryption-aws-kms-key-id");
+        assertThat(put(url, unencrypted, body).statusCode()).as("a PUT without the signed SSE headers").isEqualTo(403);
+        int status = put(url, headers, body).statusCode();
+        if (status == 501) {
+            // S3Proxy does not implement SSE-KMS: the store refuses the upload itself, and nothing is listed.
+            given().auth().oauth2(Tokens.of("alice")).when().post("/api/uploads/" + started.getString("id") + "/complete")
+                    .then().statusCode(422).body("status", equalTo("rejected"));
+            assertThatNoObject(started.getString("key"));
+            return;
+        }
+        assertThat(status).isEqualTo(200);
+        String stored = s3.headObject(r -> r.bucket(config.bucket()).key(started.getString("key"))).serverSideEncryptionAsString();
+
+        var completion = given().auth().oauth2(Tokens.of("alice")).when()
+                .post("/api/uploads/" + started.getString("id") + "/complete").then().extract();
+        if ("aws:kms".equals(stored)) {
+            // Ceph RGW encrypts with its testing key.
+            assertThat(completion.statusCode()).as(completion.asString()).isEqualTo(200);
+            assertThat(completion.jsonPath().getString("status")).isEqualTo("verified");
+        } else {
+            // S3Proxy takes the header and stores the object unencrypted: never listed.
+            assertThat(completion.statusCode()).isEqualTo(422);
+            assertThat(completion.jsonPath().getString("reason")).contains("not encrypted as team policy requires");
+            assertThatNoObject(started.getString("key"));
+        }
+    }
+
+    @Test
+    void anObjectEncryptedUnderAnotherKmsKeyIsNotListed() {
+        String slug = kmsTeam();
+        byte[] body = "under whose key?".getBytes(StandardCharsets.UTF_8);
+        JsonPath started = declared("alice", slug, "other-key.txt", body);
+        String key = started.getString("key");
+        // Written around Gatehouse's signature, with everything right but the key.
+        try {
+            s3.putObject(r -> r.bucket(config.bucket()).key(key).contentType("text/plain")
+                    .metadata(Map.of("upload-id", started.getString("id")))
+                    .serverSideEncryption("aws:kms").ssekmsKeyId("gatehouse-other-key"), RequestBody.fromBytes(body));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(e.statusCode() != 501, "this store does not implement SSE-KMS");
+            throw e;
+        }
+        String stored = s3.headObject(r -> r.bucket(config.bucket()).key(key)).ssekmsKeyId();
+
+        given().auth().oauth2(Tokens.of("alice")).when().post("/api/uploads/" + started.getString("id") + "/complete")
+                .then().statusCode(422).body("status", equalTo("rejected"))
+                .body("reason", containsString(stored == null ? "not encrypted as team policy requires"
+                        : "encrypted under KMS key gatehouse-other-key, not the team's key gatehouse-test-key"));
+        assertThatNoObject(key);
+        assertThat(Audit.lastReason(db, "alice", "UPLOAD_REJECTED")).isEqualTo("encryption_mismatch");
+    }
+
+    /** A team whose uploads must be SSE-KMS under Ceph RGW's testing key, alice allowed to write there. */
+    private String kmsTeam() {
+        String slug = Fixtures.team(db, null, null);
+        Fixtures.sql(db, "UPDATE team SET sse_mode = 'SSE_KMS', kms_key_id = 'gatehouse-test-key' WHERE slug = ?", slug);
+        Fixtures.writeGrant("USER", "alice", "teams/" + slug + "/");
+        return slug;
+    }
+
+    @Test
     void aMismatchingObjectIsDeletedOnCompletionAndTheReasonRecorded() {
         byte[] declared = "the declared content".getBytes(StandardCharsets.UTF_8);
         JsonPath started = start("alice", "swapped.txt", declared, "text/plain").then().statusCode(201).extract().jsonPath();
