@@ -79,7 +79,10 @@ public class PostureResource {
         return posture.apply(id, choice(body), user, RequestOrigin.of(http));
     }
 
-    /** The optional JSON body ({@code targetBucket}, {@code targetPrefix}): most controls need none, so none is fine. */
+    /**
+     * The optional JSON body ({@code targetBucket}, {@code targetPrefix}; {@code mfaSerial}, {@code mfaCode}): most
+     * controls need none, so none is fine.
+     */
     private PostureService.Choice choice(String body) {
         if (body == null || body.isBlank()) {
             return PostureService.Choice.NONE;
@@ -105,11 +108,11 @@ public class PostureResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response applyFromPage(@PathParam("id") String id, @FormParam(Csrf.FIELD) String token,
             @FormParam("targetBucket") String targetBucket, @FormParam("targetPrefix") String targetPrefix,
-            @Context HttpServerRequest http) {
+            @FormParam("mfaSerial") String mfaSerial, @FormParam("mfaCode") String mfaCode, @Context HttpServerRequest http) {
         csrf.verify(token);
         CurrentUser user = users.current();
         stepUp.require(user, "apply " + known(id), PAGE);
-        posture.apply(id, new PostureService.Choice(targetBucket, targetPrefix), user, RequestOrigin.of(http));
+        posture.apply(id, new PostureService.Choice(targetBucket, targetPrefix, mfaSerial, mfaCode), user, RequestOrigin.of(http));
         return Response.seeOther(URI.create(PAGE + "?notice=applied")).build();
     }
 

@@ -67,10 +67,20 @@ public class PostureService {
     public record Posture(String bucket, String endpoint, Instant checkedAt, List<Control> controls) {
     }
 
-    /** What an admin chooses for a control that needs a choice: where access logs go. */
-    public record Choice(String targetBucket, String targetPrefix) {
-        static final Choice NONE = new Choice(null, null);
+    /**
+     * What an admin gives for a control that needs it: where access logs go; the MFA device and a current code of the
+     * bucket owner's root account for MFA Delete (passed to the store once, never stored or audited).
+     */
+    public record Choice(String targetBucket, String targetPrefix, String mfaSerial, String mfaCode) {
+        static final Choice NONE = new Choice(null, null, null, null);
+
+        @Override
+        public String toString() {
+            return "Choice[targetBucket=" + targetBucket + ", targetPrefix=" + targetPrefix + ", mfaSerial=" + mfaSerial + "]";
+        }
     }
+
+    private static final java.util.regex.Pattern MFA_SERIAL = java.util.regex.Pattern.compile("[A-Za-z0-9:/+=,.@_-]{1,256}");
 
     /** What applying a control would change, shown before it is applied. */
     public record Plan(String id, String change, Object before, Object after, String refusal) {
@@ -358,12 +368,22 @@ public class PostureService {
                     Map.of("Status", status), Map.of("Status", "Enabled"), probe, false);
         }
         String mfa = versioning.mfaDeleteAsString();
-        Control mfaDelete = "Enabled".equals(mfa)
-                ? new Control("mfa-delete", State.OK, "Deleting a version or suspending versioning needs the root "
-                        + "account's MFA code.", Map.of("MFADelete", mfa), Map.of("MFADelete", "Enabled"), null, false)
-                : new Control("mfa-delete", State.MISSING, "MFA Delete is off. Only the bucket owner's root account can "
-                        + "turn it on, with its MFA device: " + mfaDeleteCommand(), Map.of("MFADelete", String.valueOf(mfa)),
-                        Map.of("MFADelete", "Enabled", "command", mfaDeleteCommand()), null, false);
+        Control mfaDelete;
+        if ("Enabled".equals(mfa)) {
+            Probe probe = mfaDeleteProbe();
+            boolean refused = probe.answer().startsWith("refused");
+            mfaDelete = new Control("mfa-delete", refused ? State.OK : State.NOT_ENFORCED, refused
+                    ? "Deleting a version or suspending versioning needs the root account's MFA code, and the store "
+                            + "refused a version delete without one."
+                    : "MFA Delete is configured, but the store deleted a version without an MFA code.",
+                    Map.of("MFADelete", mfa), Map.of("MFADelete", "Enabled"), probe, false);
+        } else {
+            mfaDelete = new Control("mfa-delete", State.MISSING, "MFA Delete is off. Only the bucket owner's root account "
+                    + "can turn it on, with its MFA device: run " + mfaDeleteCommand() + " — or give the device's serial "
+                    + "and a current code here, and Gatehouse passes them to the store once.",
+                    Map.of("MFADelete", String.valueOf(mfa)), Map.of("MFADelete", "Enabled", "command", mfaDeleteCommand()),
+                    null, true);
+        }
         return List.of(control, mfaDelete);
     }
 
@@ -391,6 +411,24 @@ public class PostureService {
             return new Probe("PUT " + key + " twice, then list its versions", count + " versions kept");
         } catch (SdkException e) {
             return new Probe("PUT " + key + " twice, then list its versions", describe(e));
+        }
+    }
+
+    /**
+     * A version deleted without an MFA code must be refused. When it is, the probe's version stays: only the owner's
+     * code can remove it (a few bytes per refresh, under the probe prefix).
+     */
+    private Probe mfaDeleteProbe() {
+        String key = StoreCapabilities.PROBE_PREFIX + "mfa-delete-" + UUID.randomUUID();
+        String request = "PUT " + key + ", then DELETE that version without an MFA code";
+        try {
+            String version = s3.putObject(r -> r.bucket(bucket()).key(key), RequestBody.fromString("MFA Delete probe"))
+                    .versionId();
+            SdkException refused = attempt(() -> s3.deleteObject(r -> r.bucket(bucket()).key(key).versionId(version)));
+            return new Probe(request, refused == null ? "ACCEPTED: the version was deleted without MFA"
+                    : "refused: " + describe(refused) + " (the probe's version stays; only an MFA code removes it)");
+        } catch (SdkException e) {
+            return new Probe(request, "the probe object could not be written: " + describe(e));
         }
     }
 
@@ -508,6 +546,7 @@ public class PostureService {
     public Plan plan(String id, Choice choice) {
         return switch (id) {
             case "access-logging" -> loggingPlan(choice);
+            case "mfa-delete" -> mfaDeletePlan(choice);
             case "default-encryption", "sse-c" -> planFrom(id, readEncryption());
             case "versioning" -> planFrom(id, versioningStatus());
             case "block-public-access" -> planFrom(id, null);
@@ -520,12 +559,12 @@ public class PostureService {
 
     /**
      * The plans the page shows beside the controls it can apply, from what {@link #check} just read: no second round
-     * of reads. Access logging needs the admin's choice of target first, so it has none.
+     * of reads. Access logging and MFA Delete need the admin's input first (a target; the root MFA device), so they have none.
      */
     public Map<String, Plan> plans(Posture posture) {
         Map<String, Plan> plans = new LinkedHashMap<>();
         for (Control control : posture.controls()) {
-            if (control.applicable() && !control.id().equals("access-logging")) {
+            if (control.applicable() && !control.id().equals("access-logging") && !control.id().equals("mfa-delete")) {
                 try {
                     plans.put(control.id(), planFrom(control.id(), control.current()));
                 } catch (GatehouseException cannotPlan) {
@@ -596,6 +635,9 @@ public class PostureService {
                         .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
                 case "block-public-access" -> applyPublicAccessBlock();
                 case "tls-only-policy" -> applyPolicy(plan);
+                case "mfa-delete" -> s3.putBucketVersioning(r -> r.bucket(bucket())
+                        .mfa(choice.mfaSerial().strip() + " " + choice.mfaCode().strip())
+                        .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED).mfaDelete("Enabled")));
                 case "access-logging" -> s3.putBucketLogging(r -> r.bucket(bucket()).bucketLoggingStatus(l -> l
                         .loggingEnabled(e -> e.targetBucket(choice.targetBucket()).targetPrefix(loggingPrefix(choice)))));
                 default -> throw new IllegalStateException(id);
@@ -612,9 +654,10 @@ public class PostureService {
                 throw new GatehouseException(409, "not_supported", "This store does not implement the API for " + id + ".");
             }
             if (e instanceof S3Exception s3e && s3e.statusCode() >= 400 && s3e.statusCode() < 500) {
-                // The store said no (a key it does not know, a setting it cannot take): nothing changed.
+                // The store said no (a key it does not know, a setting it cannot take, a wrong code): nothing changed.
                 throw new GatehouseException(409, "store_refused", "The store refused to apply " + id + ": "
-                        + describe(s3e) + ". Nothing was changed.");
+                        + describe(s3e) + (id.equals("mfa-delete") ? " (a wrong or already used code, another device "
+                                + "than the owner's, or not the bucket owner's root account)" : "") + ". Nothing was changed.");
             }
             throw e;
         }
@@ -661,6 +704,22 @@ public class PostureService {
         return new Plan("access-logging", "PutBucketLogging to " + target + "/" + prefix + " (the log bucket's policy "
                 + "must let logging.s3.amazonaws.com write there)", null, Map.of("targetBucket", target, "targetPrefix", prefix),
                 null);
+    }
+
+    /** The root account's MFA device and code, checked for shape; the store checks the code itself. */
+    private Plan mfaDeletePlan(Choice choice) {
+        String serial = choice.mfaSerial() == null ? "" : choice.mfaSerial().strip();
+        String code = choice.mfaCode() == null ? "" : choice.mfaCode().strip();
+        if (!MFA_SERIAL.matcher(serial).matches()) {
+            throw GatehouseException.badRequest("mfaSerial", "Give the serial of the bucket owner's MFA device, e.g. "
+                    + "arn:aws:iam::123456789012:mfa/root-account-mfa-device (letters, digits and :/+=,.@_- only).");
+        }
+        if (!code.matches("\\d{6}")) {
+            throw GatehouseException.badRequest("mfaCode", "Give the 6-digit code the MFA device shows now.");
+        }
+        // The code is for the store alone: not in the plan, the audit trail or a log.
+        return new Plan("mfa-delete", "PutBucketVersioning Status=Enabled, MFADelete=Enabled with the MFA device " + serial,
+                versioningStatus(), Map.of("Status", "Enabled", "MFADelete", "Enabled"), null);
     }
 
     /** A bucket's location as the store names it (AWS: empty for us-east-1), or null where the store cannot say. */

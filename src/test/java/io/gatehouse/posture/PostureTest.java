@@ -272,7 +272,7 @@ class PostureTest {
     }
 
     /** One control of the posture, read with the same paths as the whole ({@code state}, {@code probe.answer}). */
-    private static JsonPath control(JsonPath posture, String id) {
+    static JsonPath control(JsonPath posture, String id) {
         return JsonPath.from(posture.prettify()).setRootPath("controls.find { it.id == '" + id + "' }");
     }
 

@@ -53,6 +53,27 @@ public class CephRgw implements QuarkusTestResourceLifecycleManager {
         run("stop", DATA.toString());
     }
 
+    /**
+     * Gives the store's user (the bucket owner) a TOTP MFA device, as {@code radosgw-admin mfa create} does: RGW's
+     * stand-in for the AWS root account's device that MFA Delete needs.
+     */
+    public static void addMfaDevice(String serial, String hexSeed) {
+        try {
+            Process process = new ProcessBuilder("radosgw-admin", "-c", DATA.resolve("ceph.conf").toString(), "mfa", "create",
+                    "--uid=gatehouse", "--totp-serial=" + serial, "--totp-seed=" + hexSeed, "--totp-seed-type=hex")
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("radosgw-admin mfa create failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void run(String... arguments) {
         try {
             Path log = Files.createDirectories(DATA.getParent()).resolve("ceph-rgw-script.log");
