@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 const outdir = new URL('../src/main/resources/META-INF/resources/assets/', import.meta.url).pathname;
 
 await build({
-  entryPoints: ['src/app.js', 'src/app.css', 'src/upload.js', 'src/dashboard.js'],
+  entryPoints: ['src/app.js', 'src/app.css', 'src/upload.js', 'src/dashboard.js', 'src/decrypt.js'],
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -8,12 +8,15 @@ import AwsS3 from '@uppy/aws-s3';
 import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import './upload.css';
+import { encrypt, secretFrom, SCHEME, MIN_PASSPHRASE } from './cse.js';
 
 const root = document.getElementById('uploader');
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const multipartThreshold = Number(root.dataset.multipartThreshold);
 const partSize = Number(root.dataset.partSize);
 const team = root.dataset.team || undefined;
+// The team requires client-side encryption: every file is encrypted here before it is declared and uploaded.
+const clientEncryption = root.dataset.clientEncryption === 'true';
 // One batch per round of the four parallel part uploads: few URLs signed ahead, none idle long enough to expire.
 const PART_BATCH = 4;
 
@@ -105,7 +108,9 @@ async function declare(file) {
       filename: file.name,
       size: file.size,
       contentType: file.type || 'application/octet-stream',
+      // Of the bytes that travel: the ciphertext, for an encrypted file.
       sha256: await sha256Base64(file.data),
+      clientEncryption: file.gatehouseEncrypted ? SCHEME : undefined,
     });
     session = { ...started, parts: new Map() };
     sessions.set(file.id, session);
@@ -165,10 +170,44 @@ async function signRequest(request) {
   return { url: bridge, headers: gatehouseHeaders }; // DELETE: abort
 }
 
+const passphrase = document.getElementById('cse-passphrase');
+const keyFile = document.getElementById('cse-key-file');
+
 const uppy = new Uppy({
   autoProceed: false,
   restrictions: { maxNumberOfFiles: Number(root.dataset.maxFiles) || 20 },
+  onBeforeUpload: () => {
+    if (clientEncryption && !keyFile.files[0] && passphrase.value.length < MIN_PASSPHRASE) {
+      uppy.info(`Team ${team} requires encryption: enter a passphrase of at least ${MIN_PASSPHRASE} characters, `
+        + 'or choose a key file, first.', 'error', 8000);
+      passphrase.focus();
+      return false;
+    }
+    return true;
+  },
 });
+
+if (clientEncryption) {
+  // Before anything is declared: the size, the SHA-256 and the bytes sent are the ciphertext's.
+  uppy.addPreProcessor(async (fileIDs) => {
+    const secret = await secretFrom(passphrase.value, keyFile.files[0]);
+    for (const fileId of fileIDs) {
+      const file = uppy.getFile(fileId);
+      if (!file || file.gatehouseEncrypted) continue;
+      const progress = (value) => uppy.emit('preprocess-progress', uppy.getFile(fileId),
+        { mode: 'determinate', message: 'Encrypting…', value });
+      progress(0);
+      const sealed = await encrypt(file.data, secret, progress);
+      uppy.setFileState(fileId, {
+        data: sealed,
+        size: sealed.size,
+        gatehouseEncrypted: true,
+        progress: { ...uppy.getFile(fileId).progress, bytesTotal: sealed.size },
+      });
+      uppy.emit('preprocess-complete', uppy.getFile(fileId));
+    }
+  });
+}
 
 uppy.use(Dashboard, {
   inline: true,

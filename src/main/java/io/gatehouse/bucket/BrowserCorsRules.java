@@ -20,6 +20,7 @@ public record BrowserCorsRules(List<String> allowedOrigins, List<String> allowed
             "x-amz-server-side-encryption-aws-kms-key-id",
             "x-amz-server-side-encryption-bucket-key-enabled",
             "x-amz-meta-upload-id",
+            "x-amz-meta-gatehouse-encryption",
             "if-none-match");
 
     public static BrowserCorsRules forOrigins(List<String> publicOrigins) {

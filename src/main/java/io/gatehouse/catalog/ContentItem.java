@@ -50,8 +50,18 @@ public class ContentItem extends PanacheEntityBase {
     @Column(name = "original_filename")
     public String originalFilename;
 
+    /** The one client-side encryption scheme: chunked AES-256-GCM, key from PBKDF2-SHA-256 (see frontend/src/cse.js). */
+    public static final String CLIENT_ENCRYPTION = "aes-256-gcm-chunked-v1";
+
     @Column(name = "sha256_base64")
     public String sha256Base64;
+
+    /**
+     * {@link #CLIENT_ENCRYPTION} when the object holds ciphertext made in the uploader's browser: downloads then
+     * decrypt in the browser, with the uploader's passphrase or key file. Null for plain objects.
+     */
+    @Column(name = "client_encryption")
+    public String clientEncryption;
 
     /** How the SHA-256 was established for an upload (checked by the store, or computed by reading it back). */
     public String integrity;

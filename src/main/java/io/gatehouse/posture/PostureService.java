@@ -23,6 +23,7 @@ import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.bucket.BucketCorsService;
+import io.gatehouse.catalog.ContentItem;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.storage.KmsBudget;
 import io.gatehouse.storage.S3Clients;
@@ -133,6 +134,7 @@ public class PostureService {
                 controls.add(defaultEncryption(probe, noProbe, encryption));
                 controls.add(sseC(encryption));
             }
+            controls.add(clientSideEncryption());
             controls.add(tlsOnlyPolicy(probe));
             controls.add(blockPublicAccess(probe, noProbe));
             controls.addAll(versioning());
@@ -251,6 +253,47 @@ public class PostureService {
         } catch (SdkException e) {
             return new Probe("HEAD " + probeKey, describe(e));
         }
+    }
+
+    /**
+     * Teams whose files are encrypted in the browser; the proof is the store itself: the newest such object carries
+     * the scheme in its metadata and starts with the format's header, not with the file.
+     */
+    private Control clientSideEncryption() {
+        String id = "client-side-encryption";
+        List<String> encrypting = teams.encryptingInTheBrowser();
+        Map<String, Object> current = Map.of("teams", encrypting);
+        Map<String, Object> desired = Map.of("teams", "those whose files the store must never see in the clear (a "
+                + "team setting)", "scheme", ContentItem.CLIENT_ENCRYPTION);
+        if (encrypting.isEmpty()) {
+            return new Control(id, State.OK, "No team requires client-side encryption (a team setting: files are then "
+                    + "encrypted in the uploader's browser and the key never leaves it).", current, desired, null, false);
+        }
+        ContentItem newest = ContentItem.<ContentItem>find("clientEncryption is not null and bucket = ?1 order by id desc",
+                bucket()).firstResult();
+        if (newest == null) {
+            return new Control(id, State.OK, "Teams " + encrypting + " encrypt in the browser; none of their files is "
+                    + "listed yet, so there is nothing to look at in the store.", current, desired, null, false);
+        }
+        String request = "HEAD and GET bytes 0-5 of " + newest.objectKey;
+        Probe probe;
+        boolean ciphertext;
+        try {
+            var head = s3.headObject(r -> r.bucket(bucket()).key(newest.objectKey));
+            byte[] start = s3.getObjectAsBytes(r -> r.bucket(bucket()).key(newest.objectKey).range("bytes=0-5")).asByteArray();
+            String magic = new String(start, java.nio.charset.StandardCharsets.US_ASCII);
+            ciphertext = "GHCSE1".equals(magic)
+                    && ContentItem.CLIENT_ENCRYPTION.equals(head.metadata().get("gatehouse-encryption"));
+            probe = new Probe(request, ciphertext ? "ciphertext: the format's header and the scheme in the metadata"
+                    : "NOT the format's header or metadata: the object may hold plaintext");
+        } catch (SdkException e) {
+            return new Control(id, State.ERROR, "The newest encrypted file could not be read: " + describe(e), current,
+                    desired, new Probe(request, describe(e)), false);
+        }
+        return new Control(id, ciphertext ? State.OK : State.NOT_ENFORCED, ciphertext
+                ? "Teams " + encrypting + " encrypt in the browser, and the store holds their newest file as ciphertext."
+                : "Teams " + encrypting + " should encrypt in the browser, but their newest file does not look encrypted.",
+                current, desired, probe, false);
     }
 
     private Control tlsOnlyPolicy(String probeKey) {

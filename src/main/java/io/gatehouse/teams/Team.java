@@ -52,6 +52,10 @@ public class Team extends PanacheEntityBase {
     @Column(name = "kms_key_id")
     public String kmsKeyId;
 
+    /** Files must be encrypted in the uploader's browser (AES-GCM, key never sent): the store only holds ciphertext. */
+    @Column(name = "client_side_encryption")
+    public boolean clientSideEncryption;
+
     /** Members read the team's space without a grant (on by default). */
     @Column(name = "members_read")
     public boolean membersRead = true;

@@ -59,13 +59,16 @@ public class TeamConsoleResource {
         String sseMode;
         @FormParam("kmsKeyId")
         String kmsKeyId;
+        @FormParam("clientSideEncryption")
+        String clientSideEncryption;
         /** A checkbox: present ("on") when ticked, absent otherwise. */
         @FormParam("membersRead")
         String membersRead;
 
         TeamService.Settings settings() {
             return new TeamService.Settings(displayName, allowedContentTypes, maxObjectBytes, quotaBytes, maxFilesPerSession,
-                    sseMode, kmsKeyId, membersRead != null && !membersRead.isBlank());
+                    sseMode, kmsKeyId, clientSideEncryption != null && !clientSideEncryption.isBlank(),
+                    membersRead != null && !membersRead.isBlank());
         }
     }
 

@@ -33,7 +33,7 @@ public class TeamService {
     public record TeamView(String slug, String displayName, String keyPrefix, List<String> allowedContentTypes,
             boolean typesDefault, long maxObjectBytes, boolean maxObjectDefault, long quotaBytes, boolean quotaDefault,
             int maxFilesPerSession, boolean maxFilesDefault, long usedBytes, SseMode sseMode, String kmsKeyId,
-            boolean membersRead, Instant lastSeenAt, Instant updatedAt) {
+            boolean clientSideEncryption, boolean membersRead, Instant lastSeenAt, Instant updatedAt) {
 
         public String typesText() {
             return String.join(", ", allowedContentTypes);
@@ -46,7 +46,7 @@ public class TeamService {
 
     /** An edit as submitted; blank policy fields mean "use the default". */
     public record Settings(String displayName, String allowedContentTypes, String maxObjectBytes, String quotaBytes,
-            String maxFilesPerSession, String sseMode, String kmsKeyId, boolean membersRead) {
+            String maxFilesPerSession, String sseMode, String kmsKeyId, boolean clientSideEncryption, boolean membersRead) {
 
         /** The form as it stands for a stored team: overrides filled in, defaults left blank. */
         static Settings of(TeamView team) {
@@ -54,13 +54,14 @@ public class TeamService {
                     team.maxObjectDefault() ? "" : io.gatehouse.web.TemplateExtensions.exactSize(team.maxObjectBytes()),
                     team.quotaDefault() ? "" : io.gatehouse.web.TemplateExtensions.exactSize(team.quotaBytes()),
                     team.maxFilesDefault() ? "" : Integer.toString(team.maxFilesPerSession()), team.sseMode().name(),
-                    team.kmsKeyId() == null ? "" : team.kmsKeyId(), team.membersRead());
+                    team.kmsKeyId() == null ? "" : team.kmsKeyId(), team.clientSideEncryption(), team.membersRead());
         }
 
         /** Whether applying these settings changes the team's encryption (which needs a step-up). */
         boolean changesEncryption(Team team) {
             String mode = blankToNull(sseMode);
-            return mode != null && !mode.equals(team.sseMode.name()) || !Objects.equals(blankToNull(kmsKeyId), team.kmsKeyId);
+            return mode != null && !mode.equals(team.sseMode.name()) || !Objects.equals(blankToNull(kmsKeyId), team.kmsKeyId)
+                    || clientSideEncryption != team.clientSideEncryption;
         }
     }
 
@@ -79,6 +80,13 @@ public class TeamService {
         Map<String, Long> usage = teamUsage.byTeam();
         return Team.<Team>listAll(io.quarkus.panache.common.Sort.by("slug")).stream()
                 .map(team -> view(team, usage.getOrDefault(team.slug, 0L))).toList();
+    }
+
+    /** The teams whose files are encrypted in the browser before upload (the posture page lists them). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<String> encryptingInTheBrowser() {
+        return Team.<Team>list("clientSideEncryption", io.quarkus.panache.common.Sort.by("slug"), true).stream()
+                .map(team -> team.slug).toList();
     }
 
     /** The teams whose uploads are encrypted this way (the posture page's KMS budget names the SSE-KMS ones). */
@@ -126,6 +134,7 @@ public class TeamService {
         change(changes, "maxFilesPerSession", team.maxFilesPerSession, maxFiles == null ? null : maxFiles.intValue());
         change(changes, "sseMode", team.sseMode, sseMode);
         change(changes, "kmsKeyId", team.kmsKeyId, kmsKey);
+        change(changes, "clientSideEncryption", team.clientSideEncryption, settings.clientSideEncryption());
         change(changes, "membersRead", team.membersRead, settings.membersRead());
         if (!changes.isEmpty()) {
             team.displayName = displayName;
@@ -135,6 +144,7 @@ public class TeamService {
             team.maxFilesPerSession = maxFiles == null ? null : maxFiles.intValue();
             team.sseMode = sseMode;
             team.kmsKeyId = kmsKey;
+            team.clientSideEncryption = settings.clientSideEncryption();
             team.membersRead = settings.membersRead();
             team.updatedAt = Instant.now();
             AuditEntry entry = AuditEntry.of(admin.id(), AuditAction.TEAM_UPDATED, AuditOutcome.SUCCEEDED).resource("team/" + slug).from(origin);
@@ -166,7 +176,7 @@ public class TeamService {
         return new TeamView(team.slug, team.displayName, team.keyPrefix, policy.allowedContentTypes(),
                 team.allowedContentTypes == null, policy.maxObjectBytes(), team.maxObjectBytes == null, policy.quotaBytes(),
                 team.quotaBytes == null, policy.maxFilesPerSession(), team.maxFilesPerSession == null, used, team.sseMode,
-                team.kmsKeyId, team.membersRead, team.lastSeenAt, team.updatedAt);
+                team.kmsKeyId, team.clientSideEncryption, team.membersRead, team.lastSeenAt, team.updatedAt);
     }
 
     private static SseMode sseMode(String raw, SseMode current) {

@@ -38,7 +38,8 @@ public class UploadResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance upload(CurrentUser user, String team, long multipartThreshold, long partSize, int maxFiles);
+        static native TemplateInstance upload(CurrentUser user, String team, long multipartThreshold, long partSize, int maxFiles,
+                boolean clientEncryption);
 
         static native TemplateInstance myUploads(CurrentUser user, List<UploadSession> uploads);
 
@@ -146,7 +147,8 @@ public class UploadResource {
     public TemplateInstance uploadPage() {
         CurrentUser user = users.current();
         String team = user.teams().isEmpty() ? null : user.teams().iterator().next();
-        return Templates.upload(user, team, uploads.multipartThreshold(), uploads.configuredPartSize(), uploads.maxFiles(team));
+        return Templates.upload(user, team, uploads.multipartThreshold(), uploads.configuredPartSize(), uploads.maxFiles(team),
+                uploads.encryptsInTheBrowser(team));
     }
 
     @GET

@@ -67,10 +67,14 @@ public class UploadService {
 
     private static final Logger LOG = Logger.getLogger(UploadService.class);
     static final String META_UPLOAD_ID = "upload-id";
+    /** Object metadata naming the client-side encryption scheme, so any reader knows the bytes are ciphertext. */
+    static final String META_ENCRYPTION = "gatehouse-encryption";
     /** The fixed part of {@link #staleVerification}; the cleanup job's query applies the same rule. */
     static final Duration STALE_VERIFICATION_BASE = Duration.ofMinutes(15);
 
-    public record StartUpload(String team, String filename, Long size, String contentType, String sha256) {
+    /** {@code clientEncryption}: the scheme the browser encrypted with ({@value ContentItem#CLIENT_ENCRYPTION}), or null. */
+    public record StartUpload(String team, String filename, Long size, String contentType, String sha256,
+            String clientEncryption) {
     }
 
     /** A pre-signed request the browser sends as is: every header listed here is part of the signature. */
@@ -195,6 +199,7 @@ public class UploadService {
         session.declaredSha256 = sha256;
         session.sseMode = team.sseMode;
         session.kmsKeyId = team.kmsKeyId;
+        session.clientEncryption = clientEncryption(team, request.clientEncryption());
         session.multipart = request.size() > multipartThreshold(store);
         AccessDecision right = writeRight(user, team, session.objectKey, now);
         Grant grant = right.grant();
@@ -229,8 +234,27 @@ public class UploadService {
                 .detail("contentType", contentType)
                 .detail("multipart", session.multipart)
                 .detail("encryption", session.sseMode.name())
+                .detail("clientEncryption", session.clientEncryption)
                 .detail("putExpiresAt", put == null ? null : put.expiresAt().toString()));
         return new Started(session, put);
+    }
+
+    /**
+     * The declared client-side encryption: required where the team says so; otherwise allowed (a user may encrypt
+     * on their own). Gatehouse cannot see inside the ciphertext; it records the scheme so downloads decrypt.
+     */
+    private static String clientEncryption(Team team, String declared) {
+        String scheme = declared == null || declared.isBlank() ? null : declared.strip();
+        if (scheme != null && !scheme.equals(ContentItem.CLIENT_ENCRYPTION)) {
+            throw GatehouseException.badRequest("clientEncryption", "The only client-side encryption scheme is \""
+                    + ContentItem.CLIENT_ENCRYPTION + "\"; leave the field out for a file that is not encrypted.");
+        }
+        if (scheme == null && team.clientSideEncryption) {
+            throw new GatehouseException(422, "client_encryption_required", "Team " + team.slug + " requires files to be "
+                    + "encrypted in the browser before upload: use the Upload page with a passphrase or key file.",
+                    "clientEncryption");
+        }
+        return scheme;
     }
 
     /** The rule that lets the user write there: membership of the team, or a WRITE grant (refused if neither). */
@@ -509,6 +533,7 @@ public class UploadService {
         item.ownerTeam = session.teamSlug;
         item.originalFilename = session.originalFilename;
         item.sha256Base64 = session.declaredSha256;
+        item.clientEncryption = session.clientEncryption;
         item.integrity = check.verification();
         item.createdBy = user.id();
         item.persist();
@@ -673,6 +698,13 @@ public class UploadService {
         return STALE_VERIFICATION_BASE.plus(transferAt(session.declaredSize, config.assumedBytesPerSecond()));
     }
 
+    /** Whether the team's files must be encrypted in the browser (the Upload page then asks for a passphrase). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public boolean encryptsInTheBrowser(String teamSlug) {
+        Team team = teamSlug == null ? null : Team.findById(teamSlug);
+        return team != null && team.clientSideEncryption;
+    }
+
     /** How many files the team's policy lets one user have in flight (the default for a team not stored yet). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public int maxFiles(String teamSlug) {
@@ -729,7 +761,8 @@ public class UploadService {
     }
 
     private static Map<String, String> metadata(UploadSession session) {
-        return Map.of(META_UPLOAD_ID, session.id.toString());
+        return session.clientEncryption == null ? Map.of(META_UPLOAD_ID, session.id.toString())
+                : Map.of(META_UPLOAD_ID, session.id.toString(), META_ENCRYPTION, session.clientEncryption);
     }
 
     /** How long {@code bytes} take at {@code bytesPerSecond}. */

@@ -63,6 +63,10 @@ public class UploadSession extends PanacheEntityBase {
     @Column(name = "kms_key_id")
     public String kmsKeyId;
 
+    /** The client-side encryption scheme the browser declared (then signed into the object's metadata), or null. */
+    @Column(name = "client_encryption")
+    public String clientEncryption;
+
     /** Decided at declaration (above the multipart threshold); the store's upload id comes after. */
     public boolean multipart;
 

@@ -158,6 +158,10 @@ class UploadVerifier {
             return new Problem("encryption_mismatch", "The stored object is not encrypted as team policy requires ("
                     + session.sseMode + ").");
         }
+        if (!java.util.Objects.equals(session.clientEncryption, head.metadata().get(UploadService.META_ENCRYPTION))) {
+            return new Problem("encryption_mismatch", "The stored object does not carry the client-side encryption "
+                    + "declared (" + session.clientEncryption + ").");
+        }
         if (session.sseMode == SseMode.SSE_KMS && !sameKmsKey(session.kmsKeyId, head.ssekmsKeyId())) {
             return new Problem("encryption_mismatch", "The stored object is encrypted under KMS key " + head.ssekmsKeyId()
                     + ", not the team's key " + session.kmsKeyId + ".");

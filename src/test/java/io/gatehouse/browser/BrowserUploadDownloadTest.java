@@ -49,6 +49,9 @@ class BrowserUploadDownloadTest {
     @Inject
     S3Config config;
 
+    @Inject
+    javax.sql.DataSource db;
+
     /** Where the store has a bucket-CORS API (RGW, AWS), the browser flows need the rules applied, as an admin would. */
     @BeforeEach
     void corsApplied() {
@@ -111,6 +114,70 @@ class BrowserUploadDownloadTest {
             System.out.printf("UPLOAD-FIGURES browser (80 MiB + small, hashing included): %.1f s = %.1f MiB/s; SDK direct 80 MiB: %.2f s = %.1f MiB/s; "
                     + "request bytes received by Gatehouse during the upload: %.0f%n",
                     browserSeconds, 80 / browserSeconds, sdkSeconds, 80 / sdkSeconds, bytesIntoGatehouse);
+        }
+    }
+
+    /**
+     * A team that requires client-side encryption: the Upload page asks for a passphrase, the browser encrypts before
+     * anything is declared, the store holds only ciphertext (the format's header, the scheme in the metadata, not a
+     * byte of the file), and the catalog's "Download and decrypt" gives the original back — with the right
+     * passphrase only. A declaration that does not say it is encrypted is refused for that team.
+     */
+    @Test
+    void aTeamThatRequiresClientSideEncryptionStoresOnlyCiphertextAndDownloadsDecryptInTheBrowser() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Path file = Files.createTempDirectory("gatehouse-cse").resolve("secret-" + tag + ".bin");
+        byte[] plain = new byte[2 * 1024 * 1024 + 512 * 1024];
+        new Random(7).nextBytes(plain);
+        System.arraycopy(("PLAINTEXT-" + tag).getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, plain, 0, 18);
+        Files.write(file, plain);
+        Fixtures.sql(db, "UPDATE team SET client_side_encryption = true WHERE slug = 'team-a'");
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setAcceptDownloads(true))) {
+            io.restassured.RestAssured.given().auth().oauth2(io.gatehouse.support.Tokens.of("alice"))
+                    .contentType("application/json").body(java.util.Map.of("team", "team-a", "filename", "plain.txt",
+                            "size", 5, "contentType", "text/plain", "sha256", "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="))
+                    .post("/api/uploads").then().statusCode(422).body("code", org.hamcrest.Matchers.equalTo("client_encryption_required"))
+                    .body("field", org.hamcrest.Matchers.equalTo("clientEncryption"));
+
+            Page page = context.newPage();
+            String base = "http://localhost:" + port;
+            page.navigate(base + "/upload");
+            page.click("button[name='predefined-alice']");
+            page.waitForURL(base + "/upload");
+            page.fill("#cse-passphrase", "correct horse battery staple");
+            page.locator(".uppy-Dashboard-input").first().setInputFiles(file);
+            page.click(".uppy-StatusBar-actionBtn--upload");
+            page.locator("#upload-results li[data-status]").first()
+                    .waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(120_000));
+            assertThat(page.locator("#upload-results li").first().getAttribute("data-status"))
+                    .as(page.locator("#upload-results li").first().textContent()).isEqualTo("verified");
+
+            String key = s3.listObjectsV2Paginator(r -> r.bucket(config.bucket()).prefix("teams/team-a/alice/")).contents()
+                    .stream().map(o -> o.key()).filter(k -> k.endsWith("/secret-" + tag + ".bin")).findFirst().orElseThrow();
+            var stored = s3.getObjectAsBytes(r -> r.bucket(config.bucket()).key(key));
+            byte[] cipher = stored.asByteArray();
+            assertThat(new String(cipher, 0, 6, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GHCSE1");
+            assertThat(stored.response().metadata()).containsEntry("gatehouse-encryption", "aes-256-gcm-chunked-v1");
+            // Header, the file, and one 16-byte tag per 1 MiB chunk (three here).
+            assertThat(cipher.length).isEqualTo(32 + plain.length + 3 * 16);
+            assertThat(new String(cipher, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("PLAINTEXT-" + tag);
+
+            page.navigate(base + "/catalog?q=secret-" + tag);
+            var row = page.locator("tr", new Page.LocatorOptions().setHasText("secret-" + tag));
+            row.locator("input[type=password]").fill("the wrong passphrase");
+            row.locator("button[data-decrypt]").click();
+            row.locator("[role=status]", new com.microsoft.playwright.Locator.LocatorOptions().setHasText("Wrong passphrase"))
+                    .waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(60_000));
+
+            row.locator("input[type=password]").fill("correct horse battery staple");
+            Download download = page.waitForDownload(new Page.WaitForDownloadOptions().setTimeout(60_000),
+                    () -> row.locator("button[data-decrypt]").click());
+            Path fetched = file.resolveSibling("decrypted.bin");
+            download.saveAs(fetched);
+            assertThat(download.suggestedFilename()).isEqualTo(file.getFileName().toString());
+            assertThat(sha256(Files.readAllBytes(fetched))).isEqualTo(sha256(plain));
+        } finally {
+            Fixtures.sql(db, "UPDATE team SET client_side_encryption = false WHERE slug = 'team-a'");
         }
     }
 

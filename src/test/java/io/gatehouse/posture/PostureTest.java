@@ -49,7 +49,7 @@ class PostureTest {
     static final Map<String, String> SETTINGS = Map.of("gatehouse.s3.bucket", "gatehouse-posture",
             "gatehouse.kms.budget", "3", "gatehouse.kms.budget-window", "PT1M");
 
-    private static final List<String> CONTROLS = List.of("default-encryption", "sse-c", "tls-only-policy", "block-public-access",
+    private static final List<String> CONTROLS = List.of("default-encryption", "sse-c", "client-side-encryption", "tls-only-policy", "block-public-access",
             "versioning", "mfa-delete", "access-logging", "cors", "kms-budget");
 
     @Inject
@@ -207,6 +207,43 @@ class PostureTest {
         assertThat(budget.getString("state")).isEqualTo("DRIFT");
         assertThat(budget.getInt("current.usedThisWindow")).isEqualTo(3);
         assertThat(budget.getList("current.sseKmsTeams")).contains(slug);
+    }
+
+    @Test
+    void theStoreIsAskedWhetherTheNewestClientEncryptedFileReallyIsCiphertext() throws Exception {
+        String slug = Fixtures.team(db, null, null);
+        Fixtures.sql(db, "UPDATE team SET client_side_encryption = true WHERE slug = ?", slug);
+        Fixtures.writeGrant("USER", "alice", "teams/" + slug + "/");
+
+        uploadDeclaredAsEncrypted(slug, "GHCSE1\0\0 ciphertext from a browser".getBytes(StandardCharsets.ISO_8859_1));
+        JsonPath encrypted = control(posture(), "client-side-encryption");
+        assertThat(encrypted.getList("current.teams")).contains(slug);
+        assertThat(encrypted.getString("state")).isEqualTo("OK");
+        assertThat(encrypted.getString("probe.answer")).startsWith("ciphertext");
+
+        // A client that declares encryption and sends the file in the clear: Gatehouse cannot see inside at upload,
+        // but the posture check looks at what the store holds.
+        uploadDeclaredAsEncrypted(slug, "a plain file, declared as encrypted".getBytes(StandardCharsets.UTF_8));
+        JsonPath plain = control(posture(), "client-side-encryption");
+        assertThat(plain.getString("state")).isEqualTo("NOT_ENFORCED");
+        assertThat(plain.getString("probe.answer")).contains("may hold plaintext");
+    }
+
+    private static void uploadDeclaredAsEncrypted(String team, byte[] body) throws Exception {
+        String sha = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(body));
+        JsonPath started = given().auth().oauth2(Tokens.of("alice")).contentType("application/json")
+                .body(Map.of("team", team, "filename", "sealed-" + java.util.UUID.randomUUID() + ".bin", "size", body.length,
+                        "contentType", "application/octet-stream", "sha256", sha, "clientEncryption", "aes-256-gcm-chunked-v1"))
+                .when().post("/api/uploads").then().statusCode(201).extract().jsonPath();
+        assertThat(started.getMap("put.headers", String.class, String.class))
+                .containsEntry("x-amz-meta-gatehouse-encryption", "aes-256-gcm-chunked-v1");
+        var put = java.net.http.HttpRequest.newBuilder(java.net.URI.create(started.getString("put.url")))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+        started.getMap("put.headers", String.class, String.class).forEach(put::header);
+        assertThat(java.net.http.HttpClient.newHttpClient().send(put.build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        given().auth().oauth2(Tokens.of("alice")).when().post("/api/uploads/" + started.getString("id") + "/complete")
+                .then().statusCode(200).body("status", equalTo("verified"));
     }
 
     private static Response declare(String team, String name, int size, String sha) {

@@ -54,6 +54,8 @@ class IamPolicyTest {
             // Catalog items may live anywhere in the bucket: downloads, the item form's HEAD, verification read-back.
             Map.entry("getObject", List.of(new Grant("s3:GetObject", ANY_OBJECT))),
             Map.entry("headObject", List.of(new Grant("s3:GetObject", ANY_OBJECT))),
+            // The posture page reads the first bytes of the newest client-side encrypted file (its format header).
+            Map.entry("getObjectAsBytes", List.of(new Grant("s3:GetObject", ANY_OBJECT))),
             Map.entry("presignGetObject", List.of(new Grant("s3:GetObject", ANY_OBJECT))),
             // Deleting a catalog item deletes its object, wherever it is.
             Map.entry("deleteObject", List.of(new Grant("s3:DeleteObject", ANY_OBJECT))),
