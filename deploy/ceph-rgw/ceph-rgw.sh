@@ -7,7 +7,8 @@
 #       for a container: creates the cluster on first start, restarts it from DIR afterwards, creates BUCKET if
 #       missing, writes DIR/ready, then stays in the foreground until SIGTERM stops the daemons
 #   ceph-rgw.sh stop DIR                 -> stops what start/run started (by PID)
-# Environment: RGW_BIND (default 127.0.0.1), CEPH_OBJECTSTORE = memstore (default: RAM, nothing survives) or
+# Environment: RGW_BIND (default 127.0.0.1), RGW_TLS_PORT (also serve https there, with a self-signed certificate
+# for localhost and 127.0.0.1 made in DIR/tls: DIR/tls/cert.pem is what clients trust), CEPH_OBJECTSTORE = memstore (default: RAM, nothing survives) or
 # bluestore (a sparse file in DIR/osd, survives restarts; what `run` should use), CEPH_STORE_BYTES (default 4 GiB
 # for memstore, 20 GiB for bluestore's file).
 set -euo pipefail
@@ -46,6 +47,23 @@ check_tools() {
   for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl; do
     command -v "$tool" >/dev/null || { echo "ceph-rgw: $tool is not installed (apt-get install ceph-mon ceph-osd radosgw)" >&2; exit 3; }
   done
+}
+
+# The gateway's listeners: http, and https on RGW_TLS_PORT (the certificate is made on first use).
+frontends() {
+  local rgw_port=$1
+  if [ -z "${RGW_TLS_PORT:-}" ]; then
+    echo "beast endpoint=$bind:$rgw_port"
+    return
+  fi
+  if [ ! -f "$dir/tls/cert.pem" ]; then
+    command -v openssl >/dev/null || { echo "ceph-rgw: RGW_TLS_PORT needs openssl (apt-get install openssl)" >&2; exit 3; }
+    mkdir -p "$dir/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+      -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" 2>/dev/null
+  fi
+  echo "beast endpoint=$bind:$rgw_port ssl_endpoint=$bind:$RGW_TLS_PORT ssl_certificate=$dir/tls/cert.pem ssl_private_key=$dir/tls/key.pem"
 }
 
 write_conf() {
@@ -93,7 +111,7 @@ mon_data = $dir/mon
 [osd.0]
 osd_data = $dir/osd
 [client.rgw]
-rgw_frontends = beast endpoint=$bind:$rgw_port
+rgw_frontends = $(frontends "$rgw_port")
 rgw_dns_name = 127.0.0.1
 rgw_crypt_s3_kms_backend = testing
 rgw_crypt_s3_kms_encryption_keys = gatehouse-test-key=$(head -c 32 /dev/urandom | base64) gatehouse-other-key=$(head -c 32 /dev/urandom | base64)
@@ -135,7 +153,7 @@ restart() {
   local rgw_port=$1 conf="$dir/ceph.conf"
   mkdir -p "$dir/run"
   # The gateway's address may have changed since the cluster was created (RGW_BIND, the port).
-  sed -i "s|^rgw_frontends = .*|rgw_frontends = beast endpoint=$bind:$rgw_port|" "$conf"
+  sed -i "s|^rgw_frontends = .*|rgw_frontends = $(frontends "$rgw_port")|" "$conf"
   ceph-mon -c "$conf" -i a
   await 300 ceph -c "$conf" --connect-timeout 2 mon stat
   ceph-osd -c "$conf" -i 0 2>/dev/null

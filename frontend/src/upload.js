@@ -9,6 +9,7 @@ import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import './upload.css';
 import { encrypt, secretFrom, SCHEME, MIN_PASSPHRASE } from './cse.js';
+import { customerKey, md5Base64, KEY_HEADER } from './ssec.js';
 
 const root = document.getElementById('uploader');
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -16,7 +17,9 @@ const multipartThreshold = Number(root.dataset.multipartThreshold);
 const partSize = Number(root.dataset.partSize);
 const team = root.dataset.team || undefined;
 // The team requires client-side encryption: every file is encrypted here before it is declared and uploaded.
-const clientEncryption = root.dataset.clientEncryption === 'true';
+const clientEncryption = root.dataset.browserKey === 'encrypt';
+// The team encrypts with its own key (SSE-C): the key goes with the PUT to the store, its MD5 to Gatehouse.
+const sseC = root.dataset.browserKey === 'sse-c';
 // One batch per round of the four parallel part uploads: few URLs signed ahead, none idle long enough to expire.
 const PART_BATCH = 4;
 
@@ -103,6 +106,7 @@ async function declare(file) {
   let session = sessions.get(file.id);
   if (!session) {
     uppy.setFileState(file.id, { gatehouseStatus: 'hashing' });
+    const teamKey = sseC ? await customerKey(team, passphrase.value, keyFile.files[0]) : null;
     const started = await api('POST', '/api/uploads', {
       team,
       filename: file.name,
@@ -111,8 +115,10 @@ async function declare(file) {
       // Of the bytes that travel: the ciphertext, for an encrypted file.
       sha256: await sha256Base64(file.data),
       clientEncryption: file.gatehouseEncrypted ? SCHEME : undefined,
+      sseCustomerKeyMd5: teamKey?.md5,
+      contentMd5: sseC ? await md5Base64(file.data) : undefined,
     });
-    session = { ...started, parts: new Map() };
+    session = { ...started, parts: new Map(), customerKey: teamKey?.key };
     sessions.set(file.id, session);
   }
   return session;
@@ -151,7 +157,10 @@ async function signRequest(request) {
       error.isUserFacing = true;
       throw error;
     }
-    return { url: session.put.url, headers: session.put.headers, key: session.key };
+    // SSE-C: the key itself is the one header Gatehouse did not sign (it never saw it); the store checks it
+    // against the signed MD5.
+    const headers = session.customerKey ? { ...session.put.headers, [KEY_HEADER]: session.customerKey } : session.put.headers;
+    return { url: session.put.url, headers, key: session.key };
   }
   if (request.method === 'PUT') {
     return { url: await partUrl(session, request.partNumber) };
@@ -177,7 +186,7 @@ const uppy = new Uppy({
   autoProceed: false,
   restrictions: { maxNumberOfFiles: Number(root.dataset.maxFiles) || 20 },
   onBeforeUpload: () => {
-    if (clientEncryption && !keyFile.files[0] && passphrase.value.length < MIN_PASSPHRASE) {
+    if ((clientEncryption || sseC) && !keyFile.files[0] && passphrase.value.length < MIN_PASSPHRASE) {
       uppy.info(`Team ${team} requires encryption: enter a passphrase of at least ${MIN_PASSPHRASE} characters, `
         + 'or choose a key file, first.', 'error', 8000);
       passphrase.focus();
@@ -221,7 +230,8 @@ uppy.use(Dashboard, {
 
 uppy.use(AwsS3, {
   signRequest,
-  shouldUseMultipart: (file) => file.size > multipartThreshold,
+  // SSE-C files go in one PUT: opening a multipart upload would need the key at Gatehouse.
+  shouldUseMultipart: (file) => !sseC && file.size > multipartThreshold,
   getChunkSize: () => partSize,
   generateObjectKey: (file) => file.id,
   limit: 4,

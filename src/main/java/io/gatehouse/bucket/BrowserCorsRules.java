@@ -21,6 +21,10 @@ public record BrowserCorsRules(List<String> allowedOrigins, List<String> allowed
             "x-amz-server-side-encryption-bucket-key-enabled",
             "x-amz-meta-upload-id",
             "x-amz-meta-gatehouse-encryption",
+            // SSE-C: the browser sends its key with uploads and downloads (the algorithm and key MD5 are signed).
+            "x-amz-server-side-encryption-customer-algorithm",
+            "x-amz-server-side-encryption-customer-key",
+            "x-amz-server-side-encryption-customer-key-md5",
             "if-none-match");
 
     public static BrowserCorsRules forOrigins(List<String> publicOrigins) {

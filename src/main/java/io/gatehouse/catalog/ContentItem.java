@@ -63,6 +63,10 @@ public class ContentItem extends PanacheEntityBase {
     @Column(name = "client_encryption")
     public String clientEncryption;
 
+    /** Stored with SSE-C: every read needs the team's key, which only the browser holds. */
+    @Column(name = "sse_customer_key")
+    public boolean sseCustomerKey;
+
     /** How the SHA-256 was established for an upload (checked by the store, or computed by reading it back). */
     public String integrity;
 

@@ -47,7 +47,8 @@ public class DownloadResource {
         static native TemplateInstance myDownloads(CurrentUser user, List<AuditEvent> downloads);
     }
 
-    public record DownloadUrl(String url, String method, Instant expiresAt) {
+    /** {@code headers}: to send with the URL (SSE-C items: the signed algorithm and key MD5; the browser adds the key). */
+    public record DownloadUrl(String url, String method, Instant expiresAt, java.util.Map<String, String> headers) {
     }
 
     private final DownloadService downloads;
@@ -70,11 +71,12 @@ public class DownloadResource {
     public Response downloadUrl(@PathParam("id") String id,
             @QueryParam("ttlSeconds") @Min(value = 1, message = "must be at least 1 second")
             @Max(value = 604800, message = "must be at most 7 days (S3's limit)") Integer ttlSeconds,
-            @Context HttpServerRequest request) {
+            @jakarta.ws.rs.HeaderParam("X-SSE-Customer-Key-MD5") String sseCustomerKeyMd5, @Context HttpServerRequest request) {
         Duration ttl = ttlSeconds == null ? null : Duration.ofSeconds(ttlSeconds);
-        DownloadService.Outcome outcome = downloads.issue(users.current(), Ids.parse(id), ttl, RequestOrigin.of(request));
+        DownloadService.Outcome outcome = downloads.issue(users.current(), Ids.parse(id), ttl, sseCustomerKeyMd5,
+                RequestOrigin.of(request));
         if (outcome instanceof DownloadService.Issued issued) {
-            return Response.ok(new DownloadUrl(issued.url(), "GET", issued.expiresAt())).build();
+            return Response.ok(new DownloadUrl(issued.url(), "GET", issued.expiresAt(), issued.headers())).build();
         }
         DenialReason reason = ((DownloadService.Denied) outcome).reason();
         throw GatehouseException.forbidden(reason.code(), reason.message());

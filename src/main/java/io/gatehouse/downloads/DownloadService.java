@@ -1,5 +1,10 @@
 package io.gatehouse.downloads;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseCustomerKeys;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +42,8 @@ public class DownloadService {
     public sealed interface Outcome permits Issued, Denied {
     }
 
-    public record Issued(String url, Instant expiresAt) implements Outcome {
+    /** {@code headers}: what the browser must send with the URL (SSE-C: algorithm and key MD5, plus the key itself). */
+    public record Issued(String url, Instant expiresAt, Map<String, String> headers) implements Outcome {
     }
 
     public record Denied(DenialReason reason) implements Outcome {
@@ -50,9 +56,11 @@ public class DownloadService {
     private final UrlLifetimes lifetimes;
     private final Sql sql;
     private final AuditTrail trail;
+    private final S3Config s3;
 
     DownloadService(ContentAccess access, GrantService grants, AuditService audit, AuditTrail trail, S3Presigner presigner,
-            UrlLifetimes lifetimes, Sql sql) {
+            UrlLifetimes lifetimes, Sql sql, S3Config s3) {
+        this.s3 = s3;
         this.trail = trail;
         this.access = access;
         this.grants = grants;
@@ -64,9 +72,18 @@ public class DownloadService {
 
     @Transactional
     public Outcome issue(CurrentUser user, long itemId, Duration requestedTtl, RequestOrigin origin) {
+        return issue(user, itemId, requestedTtl, null, origin);
+    }
+
+    /** {@code sseCustomerKeyMd5}: for an item stored with SSE-C, the MD5 of the key the browser holds (else ignored). */
+    @Transactional
+    public Outcome issue(CurrentUser user, long itemId, Duration requestedTtl, String sseCustomerKeyMd5, RequestOrigin origin) {
         ContentItem item = item(itemId);
         if (item == null) {
             throw GatehouseException.notFound("There is no item " + itemId + ".");
+        }
+        if (item.sseCustomerKey) {
+            checkCustomerKey(item, sseCustomerKeyMd5);
         }
         Instant now = Instant.now();
         AccessDecision decision = access.read(user, item, now);
@@ -85,7 +102,12 @@ public class DownloadService {
                         .bucket(item.bucket)
                         .key(item.objectKey)
                         .responseContentDisposition(ContentDisposition.attachment(filename(item)))
-                        .responseContentType(item.contentType)));
+                        .responseContentType(item.contentType)
+                        .applyMutation(sse -> {
+                            if (item.sseCustomerKey) {
+                                sse.sseCustomerAlgorithm(SseCustomerKeys.ALGORITHM).sseCustomerKeyMD5(sseCustomerKeyMd5.strip());
+                            }
+                        })));
         Instant expiresAt = signed.expiration();
         audit.record(AuditEntry.of(user.id(), AuditAction.DOWNLOAD_URL_ISSUED, AuditOutcome.ALLOWED)
                 .resource(item.bucket + "/" + item.objectKey)
@@ -96,13 +118,34 @@ public class DownloadService {
                 .detail("itemId", item.id)
                 .detail("expiresAt", expiresAt.toString())
                 .detail("ttlSeconds", ttl.toSeconds()));
-        return new Issued(signed.url().toString(), expiresAt);
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (item.sseCustomerKey) {
+            signed.signedHeaders().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("host")) {
+                    headers.put(name, String.join(",", values));
+                }
+            });
+        }
+        return new Issued(signed.url().toString(), expiresAt, headers);
+    }
+
+    /** SSE-C: only over https, and only with the MD5 of a key (S3 refuses a key that does not match it). */
+    private void checkCustomerKey(ContentItem item, String keyMd5) {
+        String https = SseCustomerKeys.httpsProblem(s3);
+        if (https != null) {
+            throw new GatehouseException(422, "sse_c_needs_https", https);
+        }
+        if (!SseCustomerKeys.isMd5(keyMd5 == null ? null : keyMd5.strip())) {
+            throw GatehouseException.badRequest("sseCustomerKeyMd5", "This item is encrypted with its team's own key "
+                    + "(SSE-C): download it from the catalog page with the key, which only your browser holds.");
+        }
     }
 
     /** The item's download-relevant fields in one indexed read (plain JDBC: this is the hot path). */
     private ContentItem item(long id) {
         return sql.one("read item " + id,
-                "SELECT bucket, object_key, content_type, tier, original_filename FROM content_item WHERE id = ?", row -> {
+                "SELECT bucket, object_key, content_type, tier, original_filename, sse_customer_key FROM content_item "
+                        + "WHERE id = ?", row -> {
                     ContentItem item = new ContentItem();
                     item.id = id;
                     item.bucket = row.getString(1);
@@ -110,6 +153,7 @@ public class DownloadService {
                     item.contentType = row.getString(3);
                     item.tier = ContentItem.Tier.valueOf(row.getString(4));
                     item.originalFilename = row.getString(5);
+                    item.sseCustomerKey = row.getBoolean(6);
                     return item;
                 }, id).orElse(null);
     }

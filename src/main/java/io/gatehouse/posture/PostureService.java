@@ -28,6 +28,7 @@ import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.storage.KmsBudget;
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseCustomerKeys;
 import io.gatehouse.storage.SseMode;
 import io.gatehouse.storage.StoreCapabilities;
 import io.gatehouse.teams.TeamService;
@@ -87,7 +88,7 @@ public class PostureService {
     public record Plan(String id, String change, Object before, Object after, String refusal) {
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     private static final String OTHER_ORIGIN = "https://not-an-allowed-origin.example";
     private static final java.util.regex.Pattern BUCKET_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -98,6 +99,8 @@ public class PostureService {
     private final AuditService audit;
     private final KmsBudget budget;
     private final TeamService teams;
+    /** For the probes that are plain HTTP requests (no signature, another scheme, a preflight), trusting the store's CA. */
+    private final HttpClient http;
 
     PostureService(S3Client s3, S3Presigner presigner, S3Config config, BucketCorsService cors, AuditService audit,
             KmsBudget budget, TeamService teams) {
@@ -108,6 +111,7 @@ public class PostureService {
         this.audit = audit;
         this.budget = budget;
         this.teams = teams;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(S3Clients.sslContext(config)).build();
     }
 
     public Posture check() {
@@ -179,11 +183,11 @@ public class PostureService {
     /** What Gatehouse wants, for this store: the blocked types only where the store has them (or it is AWS). */
     private BucketEncryption.Rule desiredEncryption(Optional<BucketEncryption.Rule> current) {
         boolean storeBlocks = S3Clients.endpoint(config).isEmpty() || current.map(r -> r.blocked() != null).orElse(false);
-        return BucketEncryption.desired(config, false, storeBlocks);
+        return BucketEncryption.desired(config, !teams.using(SseMode.SSE_C).isEmpty(), storeBlocks);
     }
 
     /**
-     * SSE-C: whether the bucket refuses customer-provided keys. No team holds its own keys, so Gatehouse wants them
+     * SSE-C: whether the bucket refuses customer-provided keys. Unless a team holds its own keys Gatehouse wants them
      * refused: an SSE-C object is one whose key nobody here can ever produce again.
      */
     private Control sseC(Optional<BucketEncryption.Rule> rule) {
@@ -191,6 +195,20 @@ public class PostureService {
         Map<String, Object> current = rule.map(BucketEncryption.Rule::asMap).orElse(null);
         Probe probe = sseCProbe();
         boolean accepted = probe.answer().startsWith("stored");
+        List<String> keyHolders = teams.using(SseMode.SSE_C);
+        if (!keyHolders.isEmpty()) {
+            Map<String, Object> open = Map.of("blockedEncryptionTypes", List.of(BucketEncryption.NOTHING), "teams", keyHolders);
+            String https = SseCustomerKeys.httpsProblem(config);
+            if (https != null) {
+                return new Control(id, State.DRIFT, "Teams " + keyHolders + " use their own keys, but " + https, current,
+                        open, probe, false);
+            }
+            boolean blocked = rule.map(BucketEncryption.Rule::blocksSseC).orElse(false);
+            return new Control(id, accepted && !blocked ? State.OK : State.DRIFT, accepted && !blocked
+                    ? "Teams " + keyHolders + " use their own keys (SSE-C, over https), and the store accepted one."
+                    : "Teams " + keyHolders + " use their own keys, but the store refused SSE-C.", current, open, probe,
+                    blocked);
+        }
         if (rule.map(BucketEncryption.Rule::blocksSseC).orElse(false)) {
             return accepted
                     ? new Control(id, State.NOT_ENFORCED, "SSE-C is blocked in the configuration, but the store took an "
@@ -536,9 +554,9 @@ public class PostureService {
                 + "; other origin: " + (other == null ? "refused" : "ANSWERED " + other));
     }
 
-    private static String preflight(URI object, String origin) {
+    private String preflight(URI object, String origin) {
         try {
-            var answer = HTTP.send(HttpRequest.newBuilder(object).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            var answer = http.send(HttpRequest.newBuilder(object).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                     .header("Origin", origin).header("Access-Control-Request-Method", "PUT")
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
             return answer.headers().firstValue("Access-Control-Allow-Origin").orElse(null);
@@ -637,8 +655,9 @@ public class PostureService {
                     throw new GatehouseException(409, "needs_default_encryption", "SSE-C is blocked in the bucket's default "
                             + "encryption rule, and the bucket has none yet: apply default encryption first.");
                 }
-                yield new Plan(id, "PutBucketEncryption: the same rule, with SSE-C blocked", current,
-                        rule.get().blockingSseC(true).asMap(), null);
+                boolean block = teams.using(SseMode.SSE_C).isEmpty();
+                yield new Plan(id, "PutBucketEncryption: the same rule, with SSE-C " + (block ? "blocked" : "let through "
+                        + "(teams use their own keys)"), current, rule.get().blockingSseC(block).asMap(), null);
             }
             case "block-public-access" -> new Plan(id, "PutPublicAccessBlock with all four settings on", current,
                     Map.of("BlockPublicAcls", true, "IgnorePublicAcls", true, "BlockPublicPolicy", true,
@@ -949,9 +968,9 @@ public class PostureService {
         return e instanceof S3Exception s3e ? "HTTP " + s3e.statusCode() + " " + code(s3e) : "no answer (" + e.getClass().getSimpleName() + ")";
     }
 
-    private static Probe send(String request, HttpRequest.Builder builder) {
+    private Probe send(String request, HttpRequest.Builder builder) {
         try {
-            var answer = HTTP.send(builder.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+            var answer = http.send(builder.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
             return new Probe(request, "HTTP " + answer.statusCode());
         } catch (IOException e) {
             return new Probe(request, "no answer (" + e.getClass().getSimpleName() + ")");

@@ -44,7 +44,8 @@ public class S3Clients {
         var builder = S3Client.builder()
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .httpClientBuilder(trustManagers(config).map(trust -> UrlConnectionHttpClient.builder()
+                        .tlsTrustManagersProvider(() -> trust)).orElseGet(UrlConnectionHttpClient::builder))
                 .serviceConfiguration(serviceConfiguration(config))
                 // Since SDK 2.30 every request carries a CRC32 by default; several S3-compatible stores
                 // reject that, so send checksums only where the operation requires one (we sign our own).
@@ -90,6 +91,46 @@ public class S3Clients {
                     + "; set gatehouse.s3.require-https=false only for a local test store");
         }
         return endpoint;
+    }
+
+    /**
+     * The TLS context for other clients that talk to the store (the posture page's probes): the store's own CA when
+     * one is configured, else the JVM's default.
+     */
+    public static javax.net.ssl.SSLContext sslContext(S3Config config) {
+        try {
+            Optional<javax.net.ssl.TrustManager[]> trust = trustManagers(config);
+            if (trust.isEmpty()) {
+                return javax.net.ssl.SSLContext.getDefault();
+            }
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.get(), null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS context for the store: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<javax.net.ssl.TrustManager[]> trustManagers(S3Config config) {
+        return config.caCertificate().map(path -> {
+            try (var pem = java.nio.file.Files.newInputStream(path)) {
+                var certificates = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(pem);
+                if (certificates.isEmpty()) {
+                    throw new IllegalStateException("gatehouse.s3.ca-certificate " + path + " holds no certificate");
+                }
+                var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                store.load(null, null);
+                int n = 0;
+                for (var certificate : certificates) {
+                    store.setCertificateEntry("store-ca-" + n++, certificate);
+                }
+                var factory = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(store);
+                return factory.getTrustManagers();
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("gatehouse.s3.ca-certificate " + path + " cannot be read: " + e.getMessage(), e);
+            }
+        });
     }
 
     private static S3Configuration serviceConfiguration(S3Config config) {

@@ -25,6 +25,12 @@ public interface S3Config {
      */
     Optional<URI> publicEndpoint();
 
+    /**
+     * A PEM file with the certificate authority of a store on a private CA (an on-premises Ceph, a test store):
+     * Gatehouse then trusts that CA alone for the store. Empty: the JVM's trusted authorities.
+     */
+    Optional<java.nio.file.Path> caCertificate();
+
     /** Path-style addressing (bucket in the path), needed by most S3-compatible stores. */
     @WithDefault("false")
     boolean pathStyle();

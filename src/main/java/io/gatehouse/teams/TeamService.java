@@ -18,6 +18,8 @@ import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseCustomerKeys;
 import io.gatehouse.storage.SseMode;
 import io.gatehouse.web.GatehouseException;
 
@@ -68,11 +70,13 @@ public class TeamService {
     private final TeamUsage teamUsage;
     private final TeamDefaults defaults;
     private final AuditService audit;
+    private final S3Config s3;
 
-    TeamService(TeamUsage teamUsage, TeamDefaults defaults, AuditService audit) {
+    TeamService(TeamUsage teamUsage, TeamDefaults defaults, AuditService audit, S3Config s3) {
         this.teamUsage = teamUsage;
         this.defaults = defaults;
         this.audit = audit;
+        this.s3 = s3;
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -122,6 +126,13 @@ public class TeamService {
         if (sseMode == SseMode.SSE_KMS && !SseMode.isKmsKey(kmsKey)) {
             throw GatehouseException.badRequest("kmsKeyId",
                     "SSE_KMS needs a KMS key: a key ARN, an alias ARN, a key id (UUID) or alias/name.");
+        }
+        if (sseMode == SseMode.SSE_C && sseMode != team.sseMode && SseCustomerKeys.httpsProblem(s3) != null) {
+            throw new GatehouseException(422, "sse_c_needs_https", SseCustomerKeys.httpsProblem(s3), "sseMode");
+        }
+        if (sseMode == SseMode.SSE_C && settings.clientSideEncryption()) {
+            throw GatehouseException.badRequest("clientSideEncryption", "A team uses its own key (SSE-C) or encrypts in "
+                    + "the browser, not both: with SSE-C the key already never leaves the browser.");
         }
         if (sseMode != SseMode.SSE_KMS && kmsKey != null) {
             throw GatehouseException.badRequest("kmsKeyId", "A KMS key is only used with SSE_KMS; leave it empty.");
@@ -186,7 +197,8 @@ public class TeamService {
         try {
             return SseMode.valueOf(raw.strip());
         } catch (IllegalArgumentException e) {
-            throw GatehouseException.badRequest("sseMode", "Pick DEFAULT (the bucket's default encryption), SSE_S3 or SSE_KMS.");
+            throw GatehouseException.badRequest("sseMode", "Pick DEFAULT (the bucket's default encryption), SSE_S3, SSE_KMS "
+                    + "or SSE_C (the team's own key, held in the browser).");
         }
     }
 

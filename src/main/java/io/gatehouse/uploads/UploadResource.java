@@ -39,7 +39,7 @@ public class UploadResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance upload(CurrentUser user, String team, long multipartThreshold, long partSize, int maxFiles,
-                boolean clientEncryption);
+                String browserKey);
 
         static native TemplateInstance myUploads(CurrentUser user, List<UploadSession> uploads);
 
@@ -148,7 +148,7 @@ public class UploadResource {
         CurrentUser user = users.current();
         String team = user.teams().isEmpty() ? null : user.teams().iterator().next();
         return Templates.upload(user, team, uploads.multipartThreshold(), uploads.configuredPartSize(), uploads.maxFiles(team),
-                uploads.encryptsInTheBrowser(team));
+                uploads.browserKey(team));
     }
 
     @GET

@@ -38,6 +38,7 @@ import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.storage.KmsBudget;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseCustomerKeys;
 import io.gatehouse.storage.SseMode;
 import io.gatehouse.storage.StoreCapabilities;
 import io.gatehouse.storage.UrlLifetimes;
@@ -74,7 +75,7 @@ public class UploadService {
 
     /** {@code clientEncryption}: the scheme the browser encrypted with ({@value ContentItem#CLIENT_ENCRYPTION}), or null. */
     public record StartUpload(String team, String filename, Long size, String contentType, String sha256,
-            String clientEncryption) {
+            String clientEncryption, String sseCustomerKeyMd5, String contentMd5) {
     }
 
     /** A pre-signed request the browser sends as is: every header listed here is part of the signature. */
@@ -200,7 +201,10 @@ public class UploadService {
         session.sseMode = team.sseMode;
         session.kmsKeyId = team.kmsKeyId;
         session.clientEncryption = clientEncryption(team, request.clientEncryption());
-        session.multipart = request.size() > multipartThreshold(store);
+        session.multipart = request.size() > multipartThreshold(store) && team.sseMode != SseMode.SSE_C;
+        if (team.sseMode == SseMode.SSE_C) {
+            customerKey(session, request);
+        }
         AccessDecision right = writeRight(user, team, session.objectKey, now);
         Grant grant = right.grant();
         session.writeGrantId = grant == null ? null : grant.id;
@@ -257,6 +261,33 @@ public class UploadService {
         return scheme;
     }
 
+    /**
+     * SSE-C: only over https; one PUT, so at most 5 GiB; the MD5 of the uploader's key (S3 checks the key sent
+     * against it) and of the file (the store checks the body against it) are signed. The key itself never comes here.
+     */
+    private void customerKey(UploadSession session, StartUpload request) {
+        String https = SseCustomerKeys.httpsProblem(s3Config);
+        if (https != null) {
+            throw new GatehouseException(422, "sse_c_needs_https", https, "sseMode");
+        }
+        if (session.declaredSize > SseMode.SSE_C_MAX_BYTES) {
+            throw new GatehouseException(413, "too_large", "Files encrypted with your team's own key (SSE-C) go in one "
+                    + "PUT, which S3 limits to 5 GiB.", "size");
+        }
+        session.sseCustomerKeyMd5 = md5("sseCustomerKeyMd5", request.sseCustomerKeyMd5(), "the MD5 of your team's "
+                + "256-bit key");
+        session.contentMd5 = md5("contentMd5", request.contentMd5(), "the MD5 of the file");
+    }
+
+    private static String md5(String field, String value, String what) {
+        String md5 = value == null ? null : value.strip();
+        if (!SseCustomerKeys.isMd5(md5)) {
+            throw GatehouseException.badRequest(field, "Give " + what + ", base64 (24 characters): your team encrypts "
+                    + "with its own key (SSE-C).");
+        }
+        return md5;
+    }
+
     /** The rule that lets the user write there: membership of the team, or a WRITE grant (refused if neither). */
     private AccessDecision writeRight(CurrentUser user, Team team, String key, Instant now) {
         AccessDecision decision = access.write(user, team.slug, key, now);
@@ -306,6 +337,10 @@ public class UploadService {
                 r.ifNoneMatch("*");
             }
             applyEncryption(session, r::serverSideEncryption, r::ssekmsKeyId);
+            if (session.sseMode == SseMode.SSE_C) {
+                r.sseCustomerAlgorithm(SseCustomerKeys.ALGORITHM).sseCustomerKeyMD5(session.sseCustomerKeyMd5)
+                        .contentMD5(session.contentMd5);
+            }
         }));
         Map<String, String> headers = new LinkedHashMap<>();
         signed.signedHeaders().forEach((name, values) -> {
@@ -534,6 +569,7 @@ public class UploadService {
         item.originalFilename = session.originalFilename;
         item.sha256Base64 = session.declaredSha256;
         item.clientEncryption = session.clientEncryption;
+        item.sseCustomerKey = session.sseMode == SseMode.SSE_C;
         item.integrity = check.verification();
         item.createdBy = user.id();
         item.persist();
@@ -698,11 +734,17 @@ public class UploadService {
         return STALE_VERIFICATION_BASE.plus(transferAt(session.declaredSize, config.assumedBytesPerSecond()));
     }
 
-    /** Whether the team's files must be encrypted in the browser (the Upload page then asks for a passphrase). */
+    /**
+     * What key the Upload page must ask for: {@code encrypt} (the team encrypts in the browser), {@code sse-c} (the
+     * team's own key goes to the store), or null.
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public boolean encryptsInTheBrowser(String teamSlug) {
+    public String browserKey(String teamSlug) {
         Team team = teamSlug == null ? null : Team.findById(teamSlug);
-        return team != null && team.clientSideEncryption;
+        if (team == null) {
+            return null;
+        }
+        return team.sseMode == SseMode.SSE_C ? "sse-c" : team.clientSideEncryption ? "encrypt" : null;
     }
 
     /** How many files the team's policy lets one user have in flight (the default for a team not stored yet). */

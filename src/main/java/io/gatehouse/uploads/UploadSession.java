@@ -63,6 +63,13 @@ public class UploadSession extends PanacheEntityBase {
     @Column(name = "kms_key_id")
     public String kmsKeyId;
 
+    /** SSE-C: the MD5 of the uploader's key and of the file, signed into the PUT at declaration; never stored. */
+    @jakarta.persistence.Transient
+    public String sseCustomerKeyMd5;
+
+    @jakarta.persistence.Transient
+    public String contentMd5;
+
     /** The client-side encryption scheme the browser declared (then signed into the object's metadata), or null. */
     @Column(name = "client_encryption")
     public String clientEncryption;

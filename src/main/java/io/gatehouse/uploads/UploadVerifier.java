@@ -67,6 +67,9 @@ class UploadVerifier {
                 return Check.failed(problem.code(), problem.message(), null);
             }
         }
+        if (session.sseMode == SseMode.SSE_C) {
+            return verifyCustomerKeyed(session);
+        }
         HeadObjectResponse head;
         try {
             head = s3.headObject(r -> r.bucket(session.bucket).key(session.objectKey).checksumMode(ChecksumMode.ENABLED));
@@ -93,6 +96,35 @@ class UploadVerifier {
                 : store.readBackCause() != null ? store.readBackCause()
                 : "the store reported no checksum for this object";
         return readBack(session, head, "SHA-256 computed by Gatehouse reading the object back (" + why + ")");
+    }
+
+    /**
+     * SSE-C: the store shows the object only to the key holder, so Gatehouse reads its size from the listing and
+     * proves that it needs a key (HEAD without one is refused); the content was checked on arrival, against the
+     * Content-MD5 signed into the PUT (every store checks that one), and type and upload id are signed too.
+     */
+    private Check verifyCustomerKeyed(UploadSession session) {
+        var listed = s3.listObjectsV2(r -> r.bucket(session.bucket).prefix(session.objectKey).maxKeys(1)).contents();
+        if (listed.isEmpty() || !listed.get(0).key().equals(session.objectKey)) {
+            return Check.failed("nothing_uploaded", "Nothing was uploaded.", null);
+        }
+        long size = listed.get(0).size();
+        if (size != session.declaredSize) {
+            return Check.failed("size_mismatch", "The stored object has " + size + " bytes; " + session.declaredSize
+                    + " were declared.", null);
+        }
+        try {
+            s3.headObject(r -> r.bucket(session.bucket).key(session.objectKey));
+            return Check.failed("encryption_mismatch", "The stored object can be read without the team's key: it is not "
+                    + "encrypted with it (SSE-C).", null);
+        } catch (S3Exception needsTheKey) {
+            if (needsTheKey.statusCode() != 400 && needsTheKey.statusCode() != 403) {
+                throw needsTheKey;
+            }
+        }
+        return Check.passed("SSE-C: only the key holder can read the object; Gatehouse checked its size in the listing "
+                + "and that it needs the key, and the store checked the content against the signed Content-MD5 on arrival",
+                size);
     }
 
     /** Completes the store's multipart upload from the parts reported (or, if none were, the parts it holds). */

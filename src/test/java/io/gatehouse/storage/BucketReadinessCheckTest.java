@@ -30,6 +30,7 @@ class BucketReadinessCheckTest {
             public boolean requireHttps() { return false; }
             public SseMode defaultEncryption() { return SseMode.SSE_S3; }
             public Optional<String> kmsKeyId() { return Optional.empty(); }
+            public Optional<java.nio.file.Path> caCertificate() { return Optional.empty(); }
             public UploadVerification uploadVerification() { return UploadVerification.AUTO; }
             public ConditionalWrites conditionalWrites() { return ConditionalWrites.AUTO; }
         };

@@ -29,6 +29,15 @@ public class CephRgw implements QuarkusTestResourceLifecycleManager {
         return "required".equals(System.getenv("GATEHOUSE_TEST_RGW"));
     }
 
+    /** Set by {@link #init}: also serve https (self-signed, trusted through gatehouse.s3.ca-certificate) and use it. */
+    private boolean tls;
+
+    /** {@code tls=true} as an init argument: Gatehouse and browsers reach the store over https. */
+    @Override
+    public void init(Map<String, String> initArgs) {
+        tls = "true".equals(initArgs.get("tls"));
+    }
+
     @Override
     public Map<String, String> start() {
         if (!installed()) {
@@ -38,6 +47,18 @@ public class CephRgw implements QuarkusTestResourceLifecycleManager {
         int rgwPort = Ports.free();
         String accessKey = "GH" + UUID.randomUUID().toString().replace("-", "").substring(0, 18).toUpperCase();
         String secretKey = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+        if (tls) {
+            int tlsPort = Ports.free();
+            run(Map.of("RGW_TLS_PORT", Integer.toString(tlsPort)), "start", DATA.toString(), Integer.toString(Ports.free()),
+                    Integer.toString(rgwPort), accessKey, secretKey);
+            return Map.of(
+                    "gatehouse.s3.endpoint", "https://127.0.0.1:" + tlsPort,
+                    "gatehouse.s3.ca-certificate", DATA.resolve("tls/cert.pem").toString(),
+                    "gatehouse.s3.access-key-id", accessKey,
+                    "gatehouse.s3.secret-access-key", secretKey,
+                    "gatehouse.s3.path-style", "true",
+                    "gatehouse.s3.require-https", "true");
+        }
         run("start", DATA.toString(), Integer.toString(Ports.free()), Integer.toString(rgwPort), accessKey, secretKey);
         return Map.of(
                 "gatehouse.s3.endpoint", "http://127.0.0.1:" + rgwPort,
@@ -75,13 +96,19 @@ public class CephRgw implements QuarkusTestResourceLifecycleManager {
     }
 
     private static void run(String... arguments) {
+        run(Map.of(), arguments);
+    }
+
+    private static void run(Map<String, String> environment, String... arguments) {
         try {
             Path log = Files.createDirectories(DATA.getParent()).resolve("ceph-rgw-script.log");
             String[] command = new String[arguments.length + 1];
             command[0] = SCRIPT.toString();
             System.arraycopy(arguments, 0, command, 1, arguments.length);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("ceph-rgw.sh " + arguments[0] + " did not finish within 120 s (see " + log + ")");

@@ -48,6 +48,8 @@ class IamPolicyTest {
             Map.entry("getBucketLocation", List.of(new Grant("s3:GetBucketLocation", LOG_BUCKET),
                     new Grant("s3:GetBucketLocation", BUCKET))),
             Map.entry("putBucketLogging", List.of(new Grant("s3:PutBucketLogging", BUCKET))),
+            // SSE-C uploads are verified from the listing: only the key holder can HEAD them.
+            Map.entry("listObjectsV2", List.of(new Grant("s3:ListBucket", BUCKET))),
             Map.entry("listMultipartUploads", List.of(new Grant("s3:ListBucketMultipartUploads", BUCKET))),
             Map.entry("getBucketCors", List.of(new Grant("s3:GetBucketCORS", BUCKET))),
             Map.entry("putBucketCors", List.of(new Grant("s3:PutBucketCORS", BUCKET))),

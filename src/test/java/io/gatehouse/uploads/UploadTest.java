@@ -278,6 +278,18 @@ class UploadTest {
         assertThat(Audit.lastReason(db, "alice", "UPLOAD_REJECTED")).isEqualTo("encryption_mismatch");
     }
 
+    @Test
+    void sseCIsRefusedWhileTheStoreIsReachedOverPlainHttp() {
+        String slug = Fixtures.team(db, null, null);
+        Fixtures.sql(db, "UPDATE team SET sse_mode = 'SSE_C' WHERE slug = ?", slug);
+        Fixtures.writeGrant("USER", "alice", "teams/" + slug + "/");
+        byte[] body = "a key over http?".getBytes(StandardCharsets.UTF_8);
+        declare("alice", Map.of("team", slug, "filename", "own-key.txt", "size", body.length, "contentType", "text/plain",
+                "sha256", sha256(body), "sseCustomerKeyMd5", "1B2M2Y8AsgTpgAmY7PhCfg==", "contentMd5", "1B2M2Y8AsgTpgAmY7PhCfg=="))
+                .then().statusCode(422).body("code", equalTo("sse_c_needs_https")).body("field", equalTo("sseMode"))
+                .body("message", containsString("needs https to the store"));
+    }
+
     /** A team whose uploads must be SSE-KMS under Ceph RGW's testing key, alice allowed to write there. */
     private String kmsTeam() {
         String slug = Fixtures.team(db, null, null);
