@@ -89,6 +89,44 @@ public final class BucketPolicies {
         return new Merge(List.copyOf(added), List.copyOf(replaced), kept, text);
     }
 
+    /**
+     * The statements that let anyone in: Allow, to the principal {@code *} (or {@code {"AWS": "*"}}), with no
+     * condition to narrow it — each described in a line. A conditioned one (a VPC endpoint, an address range) is not
+     * counted: whether it is public depends on the condition.
+     */
+    static List<String> publicStatements(String policy) {
+        List<String> found = new ArrayList<>();
+        if (policy == null || policy.isBlank()) {
+            return found;
+        }
+        for (JsonNode statement : statements(parse(policy))) {
+            if ("Allow".equals(statement.path("Effect").asText()) && everyone(statement.path("Principal"))
+                    && statement.path("Condition").isMissingNode()) {
+                found.add("the bucket policy's statement " + statement.path("Sid").asText("(without a Sid)")
+                        + " allows everyone " + statement.path("Action") + " on " + statement.path("Resource"));
+            }
+        }
+        return found;
+    }
+
+    private static boolean everyone(JsonNode principal) {
+        if (principal.isTextual()) {
+            return "*".equals(principal.asText());
+        }
+        JsonNode aws = principal.path("AWS");
+        if (aws.isTextual()) {
+            return "*".equals(aws.asText());
+        }
+        if (aws.isArray()) {
+            for (JsonNode one : aws) {
+                if ("*".equals(one.asText())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether the policy holds exactly this statement (by Sid and content). */
     static boolean holds(String policy, ObjectNode statement) {
         if (policy == null || policy.isBlank()) {

@@ -99,11 +99,13 @@ public class PostureService {
     private final AuditService audit;
     private final KmsBudget budget;
     private final TeamService teams;
+    private final KmsKeys kmsKeys;
     /** For the probes that are plain HTTP requests (no signature, another scheme, a preflight), trusting the store's CA. */
     private final HttpClient http;
 
     PostureService(S3Client s3, S3Presigner presigner, S3Config config, BucketCorsService cors, AuditService audit,
-            KmsBudget budget, TeamService teams) {
+            KmsBudget budget, TeamService teams, KmsKeys kmsKeys) {
+        this.kmsKeys = kmsKeys;
         this.s3 = s3;
         this.presigner = presigner;
         this.config = config;
@@ -376,23 +378,69 @@ public class PostureService {
         } catch (S3Exception e) {
             Control read = failed(id, e, "NoSuchPublicAccessBlockConfiguration",
                     "The bucket has no public access block: a policy or ACL could make objects public.", desired, probe);
-            return publicRead ? new Control(id, State.NOT_ENFORCED, "Objects are readable WITHOUT credentials: "
-                    + "an anonymous GET of the probe object succeeded.", read.current(), desired, probe, read.applicable())
-                    : read;
+            List<String> grants = publicGrants();
+            Map<String, Object> shown = Map.of("publicGrants", grants);
+            if (publicRead) {
+                return new Control(id, State.NOT_ENFORCED, "Objects are readable WITHOUT credentials: an anonymous GET of "
+                        + "the probe object succeeded" + (grants.isEmpty() ? "." : ", because of: " + String.join("; ", grants)
+                        + "."), shown, desired, probe, read.applicable());
+            }
+            if (!grants.isEmpty()) {
+                return new Control(id, read.state() == State.NOT_SUPPORTED ? State.DRIFT : read.state(), "The bucket is "
+                        + "made public by: " + String.join("; ", grants) + (read.state() == State.NOT_SUPPORTED
+                        ? " (this store has no public access block to override it)." : "."), shown, desired, probe,
+                        read.applicable());
+            }
+            return new Control(id, read.state(), read.summary(), shown, desired, probe, read.applicable());
         }
         Map<String, Boolean> current = new LinkedHashMap<>();
         current.put("BlockPublicAcls", block.blockPublicAcls());
         current.put("IgnorePublicAcls", block.ignorePublicAcls());
         current.put("BlockPublicPolicy", block.blockPublicPolicy());
         current.put("RestrictPublicBuckets", block.restrictPublicBuckets());
+        List<String> grants = publicGrants();
+        Map<String, Object> shown = new LinkedHashMap<>(current);
+        shown.put("publicGrants", grants);
         if (publicRead) {
             return new Control(id, State.NOT_ENFORCED, "Objects are readable WITHOUT credentials although the block is set.",
-                    current, desired, probe, true);
+                    shown, desired, probe, true);
         }
         boolean all = current.values().stream().allMatch(Boolean.TRUE::equals);
+        if (!grants.isEmpty()) {
+            return new Control(id, all ? State.OK : State.DRIFT, (all ? "The block overrides what would make the bucket "
+                    + "public: " : "The bucket is made public by: ") + String.join("; ", grants) + ".", shown, desired,
+                    probe, !all);
+        }
         return new Control(id, all ? State.OK : State.DRIFT, all
                 ? "All four public-access settings are on, and an anonymous request for the probe object was refused."
-                : "Some public-access settings are off (compare below).", current, desired, probe, !all);
+                : "Some public-access settings are off (compare below).", shown, desired, probe, !all);
+    }
+
+    /**
+     * What makes objects public whatever the block or the store: bucket policy statements that allow everyone, ACL
+     * grants to all users or to every AWS account. A store without policies or ACLs simply contributes nothing.
+     */
+    private List<String> publicGrants() {
+        List<String> found = new ArrayList<>();
+        try {
+            found.addAll(BucketPolicies.publicStatements(s3.getBucketPolicy(r -> r.bucket(bucket())).policy()));
+        } catch (S3Exception noPolicy) {
+            // none, or no policies at all on this store
+        } catch (GatehouseException unreadable) {
+            found.add("a bucket policy Gatehouse cannot read (" + unreadable.getMessage() + ")");
+        }
+        try {
+            for (var grant : s3.getBucketAcl(r -> r.bucket(bucket())).grants()) {
+                String uri = grant.grantee() == null ? null : grant.grantee().uri();
+                if (uri != null && (uri.endsWith("/global/AllUsers") || uri.endsWith("/global/AuthenticatedUsers"))) {
+                    found.add("the bucket ACL grants " + grant.permissionAsString() + " to "
+                            + (uri.endsWith("AllUsers") ? "everyone" : "every AWS account"));
+                }
+            }
+        } catch (S3Exception noAcl) {
+            // no ACL API on this store
+        }
+        return found;
     }
 
     private Probe anonymousProbe(String probeKey) {
@@ -644,6 +692,11 @@ public class PostureService {
                 Optional<BucketEncryption.Rule> rule = encryptionRule(current);
                 // The blocked types are kept as they are: they are the sse-c control's to change.
                 BucketEncryption.Rule wanted = desiredEncryption(rule);
+                String keyProblem = wanted.kmsKeyId() == null ? null : kmsKeys.problem(wanted.kmsKeyId()).orElse(null);
+                if (keyProblem != null) {
+                    throw new GatehouseException(422, "kms_key_unusable", keyProblem + " Set gatehouse.s3.kms-key-id to an "
+                            + "enabled symmetric key first.");
+                }
                 BucketEncryption.Rule after = new BucketEncryption.Rule(wanted.algorithm(), wanted.kmsKeyId(),
                         wanted.bucketKey(), rule.map(BucketEncryption.Rule::blocked).orElse(wanted.blocked()));
                 yield new Plan(id, "PutBucketEncryption: " + after.algorithm() + (after.kmsKeyId() == null ? ""

@@ -20,6 +20,13 @@ public interface KmsConfig {
     @WithDefault("PT1S")
     Duration budgetWindow();
 
+    /**
+     * Where Gatehouse asks KMS about the bucket's key before making it the default (DescribeKey): empty means AWS's
+     * KMS for the region when the store is AWS S3 itself, and no check for S3-compatible stores (which have their own
+     * key management).
+     */
+    Optional<java.net.URI> endpoint();
+
     /** The share of the budget past which a warning is logged and the posture page warns. */
     @WithDefault("0.8")
     double warnAt();

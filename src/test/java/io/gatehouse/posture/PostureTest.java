@@ -123,9 +123,45 @@ class PostureTest {
     void sseCIsShownAsTheStoreCanBlockItAndNoKeyGoesOverPlainHttp() {
         JsonPath sseC = control(posture(), "sse-c");
         assertThat(sseC.getString("desired.blockedEncryptionTypes")).contains("SSE-C");
+        assertThat(sseC.getString("desired.teams")).as("no team holds its own key").isNull();
         // Both test stores are reached over http: no customer key is sent, and neither can block SSE-C.
         assertThat(sseC.getString("probe.answer")).startsWith("not tried: Gatehouse sends SSE-C keys only over https");
         assertThat(sseC.getString("state")).isIn("NOT_SUPPORTED", "ERROR");
+    }
+
+    @Test
+    void aPolicyOrAnAclThatMakesTheBucketPublicIsFlaggedWhateverTheStore() {
+        String publicRead = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"EveryoneReads\",\"Effect\":\"Allow\","
+                + "\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::" + config.bucket() + "/*\"}]}";
+        boolean policySet = took(() -> s3.putBucketPolicy(r -> r.bucket(config.bucket()).policy(publicRead)));
+        boolean aclSet = took(() -> s3.putBucketAcl(r -> r.bucket(config.bucket()).acl("public-read")));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeTrue(policySet || aclSet, "this store takes neither policies nor ACLs");
+            JsonPath block = control(posture(), "block-public-access");
+            List<String> grants = block.getList("current.publicGrants", String.class);
+            if (policySet) {
+                assertThat(grants).anyMatch(grant -> grant.contains("EveryoneReads allows everyone"));
+            }
+            if (aclSet) {
+                assertThat(grants).anyMatch(grant -> grant.contains("ACL grants READ to everyone"));
+            }
+            assertThat(block.getString("summary")).containsAnyOf("made public by", "WITHOUT credentials", "block overrides");
+            if (block.getString("probe.answer").startsWith("HTTP 200")) {
+                assertThat(block.getString("state")).isEqualTo("NOT_ENFORCED");
+            }
+        } finally {
+            took(() -> s3.putBucketAcl(r -> r.bucket(config.bucket()).acl("private")));
+            took(() -> s3.deleteBucketPolicy(r -> r.bucket(config.bucket())));
+        }
+    }
+
+    private static boolean took(Runnable call) {
+        try {
+            call.run();
+            return true;
+        } catch (S3Exception refused) {
+            return false;
+        }
     }
 
     @Test

@@ -284,10 +284,15 @@ class UploadTest {
         Fixtures.sql(db, "UPDATE team SET sse_mode = 'SSE_C' WHERE slug = ?", slug);
         Fixtures.writeGrant("USER", "alice", "teams/" + slug + "/");
         byte[] body = "a key over http?".getBytes(StandardCharsets.UTF_8);
-        declare("alice", Map.of("team", slug, "filename", "own-key.txt", "size", body.length, "contentType", "text/plain",
-                "sha256", sha256(body), "sseCustomerKeyMd5", "1B2M2Y8AsgTpgAmY7PhCfg==", "contentMd5", "1B2M2Y8AsgTpgAmY7PhCfg=="))
-                .then().statusCode(422).body("code", equalTo("sse_c_needs_https")).body("field", equalTo("sseMode"))
-                .body("message", containsString("needs https to the store"));
+        try {
+            declare("alice", Map.of("team", slug, "filename", "own-key.txt", "size", body.length, "contentType", "text/plain",
+                    "sha256", sha256(body), "sseCustomerKeyMd5", "1B2M2Y8AsgTpgAmY7PhCfg==", "contentMd5",
+                    "1B2M2Y8AsgTpgAmY7PhCfg==")).then().statusCode(422).body("code", equalTo("sse_c_needs_https"))
+                    .body("field", equalTo("sseMode")).body("message", containsString("needs https to the store"));
+        } finally {
+            // Other tests (the posture page) read which teams hold their own keys.
+            Fixtures.sql(db, "UPDATE team SET sse_mode = 'DEFAULT' WHERE slug = ?", slug);
+        }
     }
 
     /** A team whose uploads must be SSE-KMS under Ceph RGW's testing key, alice allowed to write there. */
