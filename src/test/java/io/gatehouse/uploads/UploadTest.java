@@ -223,10 +223,12 @@ class UploadTest {
         String url = started.getString("put.url");
         Map<String, String> headers = started.getMap("put.headers");
         assertThat(headers).containsEntry("x-amz-server-side-encryption", "aws:kms")
-                .containsEntry("x-amz-server-side-encryption-aws-kms-key-id", "gatehouse-test-key");
+                .containsEntry("x-amz-server-side-encryption-aws-kms-key-id", "gatehouse-test-key")
+                .containsEntry("x-amz-server-side-encryption-bucket-key-enabled", "true");
         Map<String, String> unencrypted = new HashMap<>(headers);
         unencrypted.remove("x-amz-server-side-encryption");
         unencrypted.remove("x-amz-server-side-encryption-aws-kms-key-id");
+        unencrypted.remove("x-amz-server-side-encryption-bucket-key-enabled");
         assertThat(put(url, unencrypted, body).statusCode()).as("a PUT without the signed SSE headers").isEqualTo(403);
         int status = put(url, headers, body).statusCode();
         if (status == 501) {
