@@ -26,6 +26,8 @@ public enum AuditAction {
     BUCKET_CORS_APPLIED,
     /** A bucket security control applied from the posture page (its id in the details). */
     POSTURE_APPLIED,
+    /** A team's access point created, its policy updated, or deleted (the change in the details). */
+    ACCESS_POINT_CHANGED,
     STORE_PROBED,
     STEP_UP_REQUIRED,
     STEP_UP_COMPLETED
