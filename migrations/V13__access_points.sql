@@ -14,3 +14,6 @@ CREATE TABLE access_point (
     updated_at     timestamptz NOT NULL DEFAULT now(),
     CHECK ((network_origin = 'VPC') = (vpc_id IS NOT NULL))
 );
+
+-- The access point an upload's URLs are signed through (null: the bucket).
+ALTER TABLE upload_session ADD COLUMN access_point_arn text;

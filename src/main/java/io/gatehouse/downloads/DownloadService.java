@@ -2,6 +2,7 @@ package io.gatehouse.downloads;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.gatehouse.accesspoints.AccessPointService;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.storage.SseCustomerKeys;
 
@@ -57,10 +58,12 @@ public class DownloadService {
     private final Sql sql;
     private final AuditTrail trail;
     private final S3Config s3;
+    private final AccessPointService accessPoints;
 
     DownloadService(ContentAccess access, GrantService grants, AuditService audit, AuditTrail trail, S3Presigner presigner,
-            UrlLifetimes lifetimes, Sql sql, S3Config s3) {
+            UrlLifetimes lifetimes, Sql sql, S3Config s3, AccessPointService accessPoints) {
         this.s3 = s3;
+        this.accessPoints = accessPoints;
         this.trail = trail;
         this.access = access;
         this.grants = grants;
@@ -96,10 +99,12 @@ public class DownloadService {
         }
         Duration wanted = requestedTtl != null ? requestedTtl : lifetimes.downloadTtl();
         Duration ttl = grant != null ? lifetimes.bound(wanted, now, grant.validUntil) : lifetimes.bound(wanted, now);
-        var signed = presigner.presignGetObject(request -> request
+        // Through the owner team's access point where it has one (its policy reaches only the team's prefix).
+        String via = accessPoints.signingArn(item.ownerTeam, item.objectKey).orElse(null);
+        var signed = (via != null ? accessPoints.presigner() : presigner).presignGetObject(request -> request
                 .signatureDuration(ttl)
                 .getObjectRequest(get -> get
-                        .bucket(item.bucket)
+                        .bucket(via != null ? via : item.bucket)
                         .key(item.objectKey)
                         .responseContentDisposition(ContentDisposition.attachment(filename(item)))
                         .responseContentType(item.contentType)
@@ -117,7 +122,8 @@ public class DownloadService {
                 .detail("team", decision.memberOf())
                 .detail("itemId", item.id)
                 .detail("expiresAt", expiresAt.toString())
-                .detail("ttlSeconds", ttl.toSeconds()));
+                .detail("ttlSeconds", ttl.toSeconds())
+                .detail("via", via == null ? "bucket" : via));
         Map<String, String> headers = new LinkedHashMap<>();
         if (item.sseCustomerKey) {
             signed.signedHeaders().forEach((name, values) -> {
@@ -144,8 +150,8 @@ public class DownloadService {
     /** The item's download-relevant fields in one indexed read (plain JDBC: this is the hot path). */
     private ContentItem item(long id) {
         return sql.one("read item " + id,
-                "SELECT bucket, object_key, content_type, tier, original_filename, sse_customer_key FROM content_item "
-                        + "WHERE id = ?", row -> {
+                "SELECT bucket, object_key, content_type, tier, original_filename, sse_customer_key, owner_team "
+                        + "FROM content_item WHERE id = ?", row -> {
                     ContentItem item = new ContentItem();
                     item.id = id;
                     item.bucket = row.getString(1);
@@ -154,6 +160,7 @@ public class DownloadService {
                     item.tier = ContentItem.Tier.valueOf(row.getString(4));
                     item.originalFilename = row.getString(5);
                     item.sseCustomerKey = row.getBoolean(6);
+                    item.ownerTeam = row.getString(7);
                     return item;
                 }, id).orElse(null);
     }

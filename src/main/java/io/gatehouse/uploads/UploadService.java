@@ -24,6 +24,7 @@ import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
 
+import io.gatehouse.accesspoints.AccessPointService;
 import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
@@ -118,10 +119,13 @@ public class UploadService {
         return thread;
     });
 
+    private final AccessPointService accessPoints;
+
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
             UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory,
-            KmsBudget kmsBudget) {
+            KmsBudget kmsBudget, AccessPointService accessPoints) {
+        this.accessPoints = accessPoints;
         this.s3 = s3;
         this.presigner = presigner;
         this.s3Config = s3Config;
@@ -201,6 +205,7 @@ public class UploadService {
         session.sseMode = team.sseMode;
         session.kmsKeyId = team.kmsKeyId;
         session.clientEncryption = clientEncryption(team, request.clientEncryption());
+        session.accessPointArn = accessPoints.signingArn(team.slug, session.objectKey).orElse(null);
         session.multipart = request.size() > multipartThreshold(store) && team.sseMode != SseMode.SSE_C;
         if (team.sseMode == SseMode.SSE_C) {
             customerKey(session, request);
@@ -239,6 +244,7 @@ public class UploadService {
                 .detail("multipart", session.multipart)
                 .detail("encryption", session.sseMode.name())
                 .detail("clientEncryption", session.clientEncryption)
+                .detail("via", session.accessPointArn == null ? "bucket" : session.accessPointArn)
                 .detail("putExpiresAt", put == null ? null : put.expiresAt().toString()));
         return new Started(session, put);
     }
@@ -325,8 +331,8 @@ public class UploadService {
     }
 
     SignedRequest signPut(UploadSession session, StoreCapabilities.Capabilities store, Duration ttl) {
-        var signed = presigner.presignPutObject(p -> p.signatureDuration(ttl).putObjectRequest(r -> {
-            r.bucket(session.bucket).key(session.objectKey)
+        var signed = presignerFor(session).presignPutObject(p -> p.signatureDuration(ttl).putObjectRequest(r -> {
+            r.bucket(session.signingBucket()).key(session.objectKey)
                     .contentType(session.declaredContentType)
                     .contentLength(session.declaredSize)
                     .metadata(metadata(session));
@@ -349,6 +355,11 @@ public class UploadService {
             }
         });
         return new SignedRequest("PUT", signed.url().toString(), headers, signed.expiration());
+    }
+
+    /** The team's access point has AWS's own host; everything else goes where the store is. */
+    private S3Presigner presignerFor(UploadSession session) {
+        return session.accessPointArn != null ? accessPoints.presigner() : presigner;
     }
 
     /**
@@ -445,8 +456,8 @@ public class UploadService {
             List<SignedPart> parts = new ArrayList<>();
             for (int number : partNumbers) {
                 long size = partSize(session, number);
-                var signed = presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(r -> r
-                        .bucket(session.bucket).key(session.objectKey).uploadId(session.multipartUploadId)
+                var signed = presignerFor(session).presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(r -> r
+                        .bucket(session.signingBucket()).key(session.objectKey).uploadId(session.multipartUploadId)
                         .partNumber(number).contentLength(size)));
                 parts.add(new SignedPart(number, size, signed.url().toString(), signed.expiration()));
                 session.extendLinger(signed.expiration(), lingerFor(size));

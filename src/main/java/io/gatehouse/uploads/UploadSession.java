@@ -63,6 +63,15 @@ public class UploadSession extends PanacheEntityBase {
     @Column(name = "kms_key_id")
     public String kmsKeyId;
 
+    /** The team's access point the browser's URLs are signed through; null: the bucket. */
+    @Column(name = "access_point_arn")
+    public String accessPointArn;
+
+    /** Where the browser's URLs point: the team's access point, or the bucket. */
+    public String signingBucket() {
+        return accessPointArn != null ? accessPointArn : bucket;
+    }
+
     /** SSE-C: the MD5 of the uploader's key and of the file, signed into the PUT at declaration; never stored. */
     @jakarta.persistence.Transient
     public String sseCustomerKeyMd5;

@@ -25,6 +25,21 @@ public final class Audit {
         }
     }
 
+    /** One detail of the newest row for an actor and action. */
+    public static String lastDetail(DataSource db, String actor, String action, String detail) {
+        try (var connection = db.getConnection();
+                var query = connection.prepareStatement(
+                        "SELECT details ->> ? FROM audit_event WHERE actor = ? AND action = ? ORDER BY id DESC LIMIT 1")) {
+            query.setString(1, detail);
+            query.setString(2, actor);
+            query.setString(3, action);
+            var rows = query.executeQuery();
+            return rows.next() ? rows.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The reason of the newest row for an actor and action. */
     public static String lastReason(DataSource db, String actor, String action) {
         try (var connection = db.getConnection();

@@ -40,6 +40,8 @@ class IamPolicyTest {
     private static final String PROBE_OBJECTS = BUCKET + "/.gatehouse/probes/*";
     private static final String LOG_BUCKET = "arn:aws:s3:::YOUR-LOG-BUCKET";
     private static final String KMS_KEY = "arn:aws:kms:YOUR-REGION:YOUR-ACCOUNT:key/YOUR-KEY-ID";
+    private static final String ACCESS_POINTS = "arn:aws:s3:YOUR-REGION:YOUR-ACCOUNT:accesspoint/gatehouse-*";
+    private static final String ACCESS_POINT_OBJECTS = ACCESS_POINTS + "/object/teams/*";
 
     /** Operation (SDK method) -> IAM action and the resource it is needed on, as the code uses it. */
     private static final Map<String, List<Grant>> NEEDS = Map.ofEntries(
@@ -86,6 +88,12 @@ class IamPolicyTest {
             Map.entry("listObjectVersions", List.of(new Grant("s3:ListBucketVersions", BUCKET))),
             // The bucket's SSE-KMS key is described before it becomes the default (called directly, not via S3).
             Map.entry("describeKey", List.of(new Grant("kms:DescribeKey", KMS_KEY))),
+            // Per-team access points (S3 Control), all named gatehouse-<team>.
+            Map.entry("createAccessPoint", List.of(new Grant("s3:CreateAccessPoint", ACCESS_POINTS))),
+            Map.entry("putAccessPointPolicy", List.of(new Grant("s3:PutAccessPointPolicy", ACCESS_POINTS))),
+            Map.entry("getAccessPoint", List.of(new Grant("s3:GetAccessPoint", ACCESS_POINTS))),
+            Map.entry("getAccessPointPolicy", List.of(new Grant("s3:GetAccessPointPolicy", ACCESS_POINTS))),
+            Map.entry("deleteAccessPoint", List.of(new Grant("s3:DeleteAccessPoint", ACCESS_POINTS))),
             Map.entry("getBucketLogging", List.of(new Grant("s3:GetBucketLogging", BUCKET))));
 
     /** Deleting one version of an object (the posture probe cleans up after itself) is an action of its own. */
@@ -94,6 +102,11 @@ class IamPolicyTest {
     /** Signing an SSE-KMS upload: S3 asks KMS for a data key on write and to decrypt it on every read. */
     private static final Set<Grant> SSE_KMS = Set.of(new Grant("kms:GenerateDataKey", KMS_KEY),
             new Grant("kms:Decrypt", KMS_KEY));
+
+    /** URLs signed through a team's access point: the role needs the object actions there too. */
+    private static final Set<Grant> THROUGH_ACCESS_POINTS = Set.of(new Grant("s3:GetObject", ACCESS_POINT_OBJECTS),
+            new Grant("s3:PutObject", ACCESS_POINT_OBJECTS), new Grant("s3:AbortMultipartUpload", ACCESS_POINT_OBJECTS),
+            new Grant("s3:ListMultipartUploadParts", ACCESS_POINT_OBJECTS));
 
     private static final Pattern CALL = Pattern.compile("(?:\\.|::)([a-z][A-Za-z0-9]*)\\b");
 
@@ -105,6 +118,7 @@ class IamPolicyTest {
         Set<String> called = new TreeSet<>();
         boolean signsSseKms = false;
         boolean deletesVersions = false;
+        boolean signsThroughAccessPoints = false;
         for (Path source : productionSources()) {
             String code = Files.readString(source);
             Set<String> operations = sdkOperations(code);
@@ -116,6 +130,7 @@ class IamPolicyTest {
                 }
             }
             signsSseKms |= code.contains("ssekmsKeyId");
+            signsThroughAccessPoints |= code.contains(".signingArn(");
             deletesVersions |= code.contains("deleteObject(") && code.contains(".versionId(");
         }
         assertThat(called).as("SDK operations the production code calls").isNotEmpty();
@@ -126,6 +141,9 @@ class IamPolicyTest {
         called.forEach(operation -> needed.addAll(NEEDS.get(operation)));
         if (signsSseKms) {
             needed.addAll(SSE_KMS);
+        }
+        if (signsThroughAccessPoints) {
+            needed.addAll(THROUGH_ACCESS_POINTS);
         }
         if (deletesVersions) {
             needed.add(DELETE_VERSION);

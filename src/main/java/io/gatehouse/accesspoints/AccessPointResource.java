@@ -1,0 +1,116 @@
+package io.gatehouse.accesspoints;
+
+import java.net.URI;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.identity.CurrentUsers;
+import io.gatehouse.identity.Role;
+import io.gatehouse.stepup.StepUp;
+import io.gatehouse.web.Csrf;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.vertx.core.http.HttpServerRequest;
+
+/** A team's access point for admins: its state against S3 Control, create or re-attach (step-up), delete. */
+@Path("/")
+@RolesAllowed(Role.ADMIN)
+public class AccessPointResource {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance accessPoint(CurrentUser user, AccessPointService.View view, String notice);
+    }
+
+    private final AccessPointService accessPoints;
+    private final CurrentUsers users;
+    private final StepUp stepUp;
+    private final Csrf csrf;
+
+    AccessPointResource(AccessPointService accessPoints, CurrentUsers users, StepUp stepUp, Csrf csrf) {
+        this.accessPoints = accessPoints;
+        this.users = users;
+        this.stepUp = stepUp;
+        this.csrf = csrf;
+    }
+
+    @GET
+    @Path("api/admin/teams/{slug}/access-point")
+    @Produces(MediaType.APPLICATION_JSON)
+    public AccessPointService.View get(@PathParam("slug") String slug) {
+        return accessPoints.view(slug);
+    }
+
+    @PUT
+    @Path("api/admin/teams/{slug}/access-point")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public AccessPointService.View put(@PathParam("slug") String slug, AccessPointService.Change change,
+            @Context HttpServerRequest http) {
+        CurrentUser user = users.current();
+        stepUp.require(user, "change an access point", page(slug));
+        return accessPoints.put(user, slug, change == null ? new AccessPointService.Change(null, null, null, null) : change,
+                RequestOrigin.of(http));
+    }
+
+    @DELETE
+    @Path("api/admin/teams/{slug}/access-point")
+    @Produces(MediaType.APPLICATION_JSON)
+    public AccessPointService.View delete(@PathParam("slug") String slug, @Context HttpServerRequest http) {
+        CurrentUser user = users.current();
+        stepUp.require(user, "delete an access point", page(slug));
+        return accessPoints.delete(user, slug, RequestOrigin.of(http));
+    }
+
+    @GET
+    @Path("admin/teams/{slug}/access-point")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance page(@PathParam("slug") String slug, @QueryParam("notice") String notice) {
+        return Templates.accessPoint(users.current(), accessPoints.view(slug),
+                "saved".equals(notice) || "deleted".equals(notice) ? notice : null);
+    }
+
+    @POST
+    @Path("admin/teams/{slug}/access-point")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response save(@PathParam("slug") String slug, @FormParam(Csrf.FIELD) String token, @FormParam("name") String name,
+            @FormParam("networkOrigin") String networkOrigin, @FormParam("vpcId") String vpcId,
+            @FormParam("teamRoleArn") String teamRoleArn, @Context HttpServerRequest http) {
+        csrf.verify(token);
+        CurrentUser user = users.current();
+        stepUp.require(user, "change an access point", page(slug));
+        accessPoints.put(user, slug, new AccessPointService.Change(name, networkOrigin, vpcId, teamRoleArn), RequestOrigin.of(http));
+        return Response.seeOther(URI.create(page(slug) + "?notice=saved")).build();
+    }
+
+    @POST
+    @Path("admin/teams/{slug}/access-point/delete")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response deleteFromPage(@PathParam("slug") String slug, @FormParam(Csrf.FIELD) String token,
+            @Context HttpServerRequest http) {
+        csrf.verify(token);
+        CurrentUser user = users.current();
+        stepUp.require(user, "delete an access point", page(slug));
+        accessPoints.delete(user, slug, RequestOrigin.of(http));
+        return Response.seeOther(URI.create(page(slug) + "?notice=deleted")).build();
+    }
+
+    private static String page(String slug) {
+        return "/admin/teams/" + java.net.URLEncoder.encode(slug, java.nio.charset.StandardCharsets.UTF_8) + "/access-point";
+    }
+}
