@@ -89,6 +89,15 @@ class AccessPointControl {
                 policy, blocks));
     }
 
+    /** The account's Object Lambda access points (every page). */
+    java.util.List<ObjectLambdaService.ObjectLambdaAccessPoint> listObjectLambda() {
+        java.util.List<ObjectLambdaService.ObjectLambdaAccessPoint> found = new java.util.ArrayList<>();
+        control.listAccessPointsForObjectLambdaPaginator(r -> r.accountId(account)).objectLambdaAccessPointList()
+                .forEach(point -> found.add(new ObjectLambdaService.ObjectLambdaAccessPoint(point.name(),
+                        point.objectLambdaAccessPointArn(), point.alias() == null ? null : point.alias().value())));
+        return found;
+    }
+
     /** Deletes the access point; one that is already gone is fine. */
     void delete(String name) {
         try {

@@ -37,12 +37,19 @@ public class AccessPointResource {
         static native TemplateInstance accessPoint(CurrentUser user, AccessPointService.View view, String notice);
     }
 
+    /** Which Object Lambda access point serves an item; blank or absent: the plain object. */
+    public record ObjectLambdaChoice(String arn) {
+    }
+
     private final AccessPointService accessPoints;
+    private final ObjectLambdaService objectLambda;
     private final CurrentUsers users;
     private final StepUp stepUp;
     private final Csrf csrf;
 
-    AccessPointResource(AccessPointService accessPoints, CurrentUsers users, StepUp stepUp, Csrf csrf) {
+    AccessPointResource(AccessPointService accessPoints, ObjectLambdaService objectLambda, CurrentUsers users, StepUp stepUp,
+            Csrf csrf) {
+        this.objectLambda = objectLambda;
         this.accessPoints = accessPoints;
         this.users = users;
         this.stepUp = stepUp;
@@ -108,6 +115,38 @@ public class AccessPointResource {
         stepUp.require(user, "delete an access point", page(slug));
         accessPoints.delete(user, slug, RequestOrigin.of(http));
         return Response.seeOther(URI.create(page(slug) + "?notice=deleted")).build();
+    }
+
+    @GET
+    @Path("api/admin/access-points/delegation")
+    @Produces(MediaType.APPLICATION_JSON)
+    public AccessPointService.Delegation delegation() {
+        return accessPoints.delegation();
+    }
+
+    @POST
+    @Path("api/admin/access-points/delegation/apply")
+    @Produces(MediaType.APPLICATION_JSON)
+    public AccessPointService.Delegation applyDelegation(@Context HttpServerRequest http) {
+        CurrentUser user = users.current();
+        stepUp.require(user, "delegate the bucket to its access points", "/admin/teams");
+        return accessPoints.applyDelegation(user, RequestOrigin.of(http));
+    }
+
+    @GET
+    @Path("api/admin/object-lambda/access-points")
+    @Produces(MediaType.APPLICATION_JSON)
+    public ObjectLambdaService.Listing objectLambdaAccessPoints() {
+        return objectLambda.list();
+    }
+
+    @PUT
+    @Path("api/admin/object-lambda/items/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response serveThrough(@PathParam("id") String id, ObjectLambdaChoice choice, @Context HttpServerRequest http) {
+        objectLambda.assign(users.current(), io.gatehouse.web.Ids.parse(id), choice == null ? null : choice.arn(),
+                RequestOrigin.of(http));
+        return Response.noContent().build();
     }
 
     private static String page(String slug) {

@@ -63,8 +63,16 @@ public class AccessPointService {
     /** Signs URLs through access points: AWS's own hosts, virtual-hosted (an ARN has its own address). */
     private final software.amazon.awssdk.services.s3.presigner.S3Presigner presigner;
 
+    /** The bucket policy statement that hands access control to the account's access points, before and after. */
+    public record Delegation(String statement, String explanation, String before, String after, String change) {
+    }
+
+    private final software.amazon.awssdk.services.s3.S3Client s3;
+
     @Inject
-    AccessPointService(AccessPointConfig config, S3Config s3Config, AuditService audit, AwsCredentialsProvider credentials) {
+    AccessPointService(AccessPointConfig config, S3Config s3Config, AuditService audit, AwsCredentialsProvider credentials,
+            software.amazon.awssdk.services.s3.S3Client s3) {
+        this.s3 = s3;
         this.config = config;
         this.s3Config = s3Config;
         this.audit = audit;
@@ -73,6 +81,11 @@ public class AccessPointService {
         this.control = client == null ? null : new AccessPointControl(client, config.accountId().orElseThrow());
         this.presigner = client == null ? null : software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
                 .region(software.amazon.awssdk.regions.Region.of(s3Config.region())).credentialsProvider(credentials).build();
+    }
+
+    /** The S3 Control calls, for the Object Lambda listing; null where there is no S3 Control. */
+    AccessPointControl control() {
+        return control;
     }
 
     /** The presigner for URLs whose bucket is an access point ARN from {@link #signingArn}. */
@@ -240,6 +253,55 @@ public class AccessPointService {
         QuarkusTransaction.requiringNew().run(() -> AccessPoint.deleteById(slug));
         audit.recordAlone(entry(admin, slug, AuditOutcome.SUCCEEDED, origin).detail("change", "delete"));
         return current(team, null);
+    }
+
+    /**
+     * The delegation statement merged into the bucket's policy (statements Gatehouse did not write kept as they are):
+     * requests that come through an access point of this account are allowed by the bucket, so each access point's
+     * own policy decides, and the bucket policy stays lean.
+     */
+    public Delegation delegation() {
+        String unsupported = supportProblem(config, s3Config);
+        if (unsupported != null) {
+            throw new GatehouseException(409, "not_supported", unsupported);
+        }
+        var statement = AccessPointPolicies.delegation(s3Config.bucket(), config.accountId().orElseThrow());
+        String before = bucketPolicy();
+        var merge = io.gatehouse.posture.BucketPolicies.merge(before, List.of(statement));
+        return new Delegation(statement.toPrettyString(), "Allows, at the bucket, every request that arrives through an "
+                + "access point of account " + config.accountId().get() + " (condition s3:DataAccessPointAccount); what each "
+                + "one may do is then up to that access point's own policy, which Gatehouse keeps to the team's prefix.",
+                before, merge.policy(), "PutBucketPolicy: add " + merge.added() + ", replace " + merge.replaced() + ", keep "
+                        + merge.kept() + " statement(s) Gatehouse did not write");
+    }
+
+    public Delegation applyDelegation(CurrentUser admin, RequestOrigin origin) {
+        Delegation plan = delegation();
+        audit.recordAlone(entry(admin, "*", AuditOutcome.ALLOWED, origin).detail("change", "delegation"));
+        try {
+            s3.putBucketPolicy(r -> r.bucket(s3Config.bucket()).policy(plan.after()));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            String code = e.awsErrorDetails() == null ? "unknown" : e.awsErrorDetails().errorCode();
+            audit.recordAlone(entry(admin, "*", AuditOutcome.FAILED, origin).reason(code));
+            if (e.statusCode() == 501 || "NotImplemented".equals(code)) {
+                throw new GatehouseException(409, "not_supported", "This store does not implement bucket policies.");
+            }
+            throw new GatehouseException(409, "store_refused", "The store refused the policy: " + e.statusCode() + " " + code
+                    + ". Nothing was changed.");
+        }
+        audit.recordAlone(entry(admin, "*", AuditOutcome.SUCCEEDED, origin).detail("change", "delegation"));
+        return delegation();
+    }
+
+    private String bucketPolicy() {
+        try {
+            return s3.getBucketPolicy(r -> r.bucket(s3Config.bucket())).policy();
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     /**

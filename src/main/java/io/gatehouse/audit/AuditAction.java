@@ -28,6 +28,8 @@ public enum AuditAction {
     POSTURE_APPLIED,
     /** A team's access point created, its policy updated, or deleted (the change in the details). */
     ACCESS_POINT_CHANGED,
+    /** A content item set to be served through an Object Lambda access point, or back to the plain object. */
+    ITEM_OBJECT_LAMBDA_SET,
     STORE_PROBED,
     STEP_UP_REQUIRED,
     STEP_UP_COMPLETED

@@ -63,6 +63,10 @@ public class ContentItem extends PanacheEntityBase {
     @Column(name = "client_encryption")
     public String clientEncryption;
 
+    /** Served through this existing Object Lambda access point (its download URLs are signed for it); null: not. */
+    @Column(name = "object_lambda_arn")
+    public String objectLambdaArn;
+
     /** Stored with SSE-C: every read needs the team's key, which only the browser holds. */
     @Column(name = "sse_customer_key")
     public boolean sseCustomerKey;

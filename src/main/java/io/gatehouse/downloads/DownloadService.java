@@ -100,7 +100,13 @@ public class DownloadService {
         Duration wanted = requestedTtl != null ? requestedTtl : lifetimes.downloadTtl();
         Duration ttl = grant != null ? lifetimes.bound(wanted, now, grant.validUntil) : lifetimes.bound(wanted, now);
         // Through the owner team's access point where it has one (its policy reaches only the team's prefix).
-        String via = accessPoints.signingArn(item.ownerTeam, item.objectKey).orElse(null);
+        if (item.objectLambdaArn != null && accessPoints.presigner() == null) {
+            // Never the raw object instead of the view it is meant to be served through (a redaction, say).
+            throw new GatehouseException(409, "object_lambda_unavailable", "This item is served only through an Object "
+                    + "Lambda access point, which this deployment cannot sign for (no S3 Control configured).");
+        }
+        String via = item.objectLambdaArn != null ? item.objectLambdaArn
+                : accessPoints.signingArn(item.ownerTeam, item.objectKey).orElse(null);
         var signed = (via != null ? accessPoints.presigner() : presigner).presignGetObject(request -> request
                 .signatureDuration(ttl)
                 .getObjectRequest(get -> get
@@ -150,8 +156,8 @@ public class DownloadService {
     /** The item's download-relevant fields in one indexed read (plain JDBC: this is the hot path). */
     private ContentItem item(long id) {
         return sql.one("read item " + id,
-                "SELECT bucket, object_key, content_type, tier, original_filename, sse_customer_key, owner_team "
-                        + "FROM content_item WHERE id = ?", row -> {
+                "SELECT bucket, object_key, content_type, tier, original_filename, sse_customer_key, owner_team, "
+                        + "object_lambda_arn FROM content_item WHERE id = ?", row -> {
                     ContentItem item = new ContentItem();
                     item.id = id;
                     item.bucket = row.getString(1);
@@ -161,6 +167,7 @@ public class DownloadService {
                     item.originalFilename = row.getString(5);
                     item.sseCustomerKey = row.getBoolean(6);
                     item.ownerTeam = row.getString(7);
+                    item.objectLambdaArn = row.getString(8);
                     return item;
                 }, id).orElse(null);
     }

@@ -48,6 +48,9 @@ class AccessPointTest {
     @Inject
     DataSource db;
 
+    @Inject
+    software.amazon.awssdk.services.s3.S3Client s3;
+
     private String team;
 
     @BeforeEach
@@ -153,6 +156,49 @@ class AccessPointTest {
         given().auth().oauth2(Tokens.passwordGrant(Fixtures.ADMIN)).contentType("application/json").body(Map.of())
                 .put("/api/admin/teams/" + team + "/access-point").then().statusCode(401).body("code", equalTo("step_up_required"));
         given().auth().oauth2(Tokens.of("alice")).get("/api/admin/teams/" + team + "/access-point").then().statusCode(403);
+    }
+
+    @Test
+    void anItemServedThroughAnExistingObjectLambdaAccessPointGetsUrlsSignedForIt() {
+        S3ControlStub.OBJECT_LAMBDA.add("redacted-reports");
+        JsonPath listed = given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).get("/api/admin/object-lambda/access-points")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(listed.getList("accessPoints.arn")).containsExactly(S3ControlStub.objectLambdaArn("redacted-reports"));
+
+        String key = "tests/" + java.util.UUID.randomUUID() + "/report.txt";
+        long item = Fixtures.item(s3, "gatehouse-demo", key, "the full report", "text/plain", "STANDARD");
+        Fixtures.readGrant("USER", "alice", "OBJECT", key);
+        Map<String, String> wrong = Map.of(
+                "arn:aws:s3:us-east-1:123456789012:accesspoint/redacted-reports", "Object Lambda access point ARN",
+                "arn:aws:s3-object-lambda:eu-west-1:123456789012:accesspoint/redacted-reports", "is in eu-west-1",
+                "arn:aws:s3-object-lambda:us-east-1:210987654321:accesspoint/redacted-reports", "account 210987654321");
+        wrong.forEach((arn, why) -> given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).contentType("application/json")
+                .body(Map.of("arn", arn)).put("/api/admin/object-lambda/items/" + item).then().statusCode(400)
+                .body("field", equalTo("arn")).body("message", org.hamcrest.Matchers.containsString(why)));
+
+        given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).contentType("application/json")
+                .body(Map.of("arn", S3ControlStub.objectLambdaArn("redacted-reports")))
+                .put("/api/admin/object-lambda/items/" + item).then().statusCode(204);
+        String url = given().auth().oauth2(Tokens.of("alice")).post("/api/items/" + item + "/download-url").then().statusCode(200)
+                .extract().jsonPath().getString("url");
+        // The Object Lambda access point's own host: the view, never the raw object in the bucket.
+        assertThat(java.net.URI.create(url).getHost())
+                .isEqualTo("redacted-reports-" + S3ControlStub.ACCOUNT + ".s3-object-lambda.us-east-1.amazonaws.com");
+        assertThat(Audit.lastDetail(db, "alice", "DOWNLOAD_URL_ISSUED", "via"))
+                .isEqualTo(S3ControlStub.objectLambdaArn("redacted-reports"));
+    }
+
+    @Test
+    void theDelegationStatementIsShownMergedAndAppliedWhereTheStoreHasPolicies() {
+        JsonPath plan = given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).get("/api/admin/access-points/delegation")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(plan.getString("statement")).contains("GatehouseDelegateToAccessPoints")
+                .contains("\"s3:DataAccessPointAccount\" : \"" + S3ControlStub.ACCOUNT + "\"");
+        assertThat(plan.getString("after")).contains("GatehouseDelegateToAccessPoints");
+        // The embedded S3Proxy has no bucket policies: said so, audited, nothing changed.
+        given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).post("/api/admin/access-points/delegation/apply")
+                .then().statusCode(409).body("code", equalTo("not_supported"));
+        assertThat(Audit.lastReason(db, Fixtures.ADMIN, "ACCESS_POINT_CHANGED")).isIn("NotImplemented", "not_supported");
     }
 
     private static Response put(String team, Map<String, String> body) {

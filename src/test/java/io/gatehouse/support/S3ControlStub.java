@@ -33,6 +33,8 @@ public class S3ControlStub implements QuarkusTestResourceLifecycleManager {
     public static final Map<String, Point> POINTS = new ConcurrentHashMap<>();
     public static volatile boolean failPolicy;
     public static volatile boolean failDelete;
+    /** The account's existing Object Lambda access points, by name (the stub never creates any, nor does AWS now). */
+    public static final java.util.List<String> OBJECT_LAMBDA = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final Pattern PATH = Pattern.compile("/v20180820/accesspoint/([^/]+)(/policy)?");
     private HttpServer server;
@@ -59,12 +61,26 @@ public class S3ControlStub implements QuarkusTestResourceLifecycleManager {
 
     public static void reset() {
         POINTS.clear();
+        OBJECT_LAMBDA.clear();
         failPolicy = false;
         failDelete = false;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        if (exchange.getRequestURI().getPath().equals("/v20180820/accesspointforobjectlambda")
+                && "GET".equals(exchange.getRequestMethod())
+                && ACCOUNT.equals(exchange.getRequestHeaders().getFirst("x-amz-account-id"))) {
+            StringBuilder list = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                    + "<ListAccessPointsForObjectLambdaResult><ObjectLambdaAccessPointList>");
+            for (String name : OBJECT_LAMBDA) {
+                list.append("<ObjectLambdaAccessPoint><Name>").append(name).append("</Name><ObjectLambdaAccessPointArn>")
+                        .append(objectLambdaArn(name)).append("</ObjectLambdaAccessPointArn><Alias><Value>").append(name)
+                        .append("-stub--ol-s3</Value><Status>READY</Status></Alias></ObjectLambdaAccessPoint>");
+            }
+            reply(exchange, 200, list.append("</ObjectLambdaAccessPointList></ListAccessPointsForObjectLambdaResult>").toString());
+            return;
+        }
         Matcher path = PATH.matcher(exchange.getRequestURI().getPath());
         if (!path.matches() || !ACCOUNT.equals(exchange.getRequestHeaders().getFirst("x-amz-account-id"))
                 || !String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")).startsWith("AWS4-HMAC-SHA256 ")) {
@@ -139,6 +155,10 @@ public class S3ControlStub implements QuarkusTestResourceLifecycleManager {
             }
             default -> reply(exchange, 405, error("MethodNotAllowed", "not an access point call"));
         }
+    }
+
+    public static String objectLambdaArn(String name) {
+        return "arn:aws:s3-object-lambda:" + REGION + ":" + ACCOUNT + ":accesspoint/" + name;
     }
 
     public static String arn(String name) {

@@ -94,6 +94,8 @@ class IamPolicyTest {
             Map.entry("getAccessPoint", List.of(new Grant("s3:GetAccessPoint", ACCESS_POINTS))),
             Map.entry("getAccessPointPolicy", List.of(new Grant("s3:GetAccessPointPolicy", ACCESS_POINTS))),
             Map.entry("deleteAccessPoint", List.of(new Grant("s3:DeleteAccessPoint", ACCESS_POINTS))),
+            // The account's existing Object Lambda access points, to pick one for an item (a list action: no resource).
+            Map.entry("listAccessPointsForObjectLambda", List.of(new Grant("s3:ListAccessPointsForObjectLambda", "*"))),
             Map.entry("getBucketLogging", List.of(new Grant("s3:GetBucketLogging", BUCKET))));
 
     /** Deleting one version of an object (the posture probe cleans up after itself) is an action of its own. */
@@ -108,6 +110,10 @@ class IamPolicyTest {
             new Grant("s3:PutObject", ACCESS_POINT_OBJECTS), new Grant("s3:AbortMultipartUpload", ACCESS_POINT_OBJECTS),
             new Grant("s3:ListMultipartUploadParts", ACCESS_POINT_OBJECTS));
 
+    /** Downloads through an Object Lambda access point: its own service prefix, and the role's right to use it. */
+    private static final Set<Grant> THROUGH_OBJECT_LAMBDA = Set.of(new Grant("s3-object-lambda:GetObject",
+            "arn:aws:s3-object-lambda:YOUR-REGION:YOUR-ACCOUNT:accesspoint/*"));
+
     private static final Pattern CALL = Pattern.compile("(?:\\.|::)([a-z][A-Za-z0-9]*)\\b");
 
     record Grant(String action, String resource) {
@@ -119,6 +125,7 @@ class IamPolicyTest {
         boolean signsSseKms = false;
         boolean deletesVersions = false;
         boolean signsThroughAccessPoints = false;
+        boolean signsThroughObjectLambda = false;
         for (Path source : productionSources()) {
             String code = Files.readString(source);
             Set<String> operations = sdkOperations(code);
@@ -131,6 +138,7 @@ class IamPolicyTest {
             }
             signsSseKms |= code.contains("ssekmsKeyId");
             signsThroughAccessPoints |= code.contains(".signingArn(");
+            signsThroughObjectLambda |= code.contains("item.objectLambdaArn != null ? item.objectLambdaArn");
             deletesVersions |= code.contains("deleteObject(") && code.contains(".versionId(");
         }
         assertThat(called).as("SDK operations the production code calls").isNotEmpty();
@@ -141,6 +149,9 @@ class IamPolicyTest {
         called.forEach(operation -> needed.addAll(NEEDS.get(operation)));
         if (signsSseKms) {
             needed.addAll(SSE_KMS);
+        }
+        if (signsThroughObjectLambda) {
+            needed.addAll(THROUGH_OBJECT_LAMBDA);
         }
         if (signsThroughAccessPoints) {
             needed.addAll(THROUGH_ACCESS_POINTS);
