@@ -57,6 +57,13 @@ public class AccessPointResource {
     }
 
     @GET
+    @Path("api/admin/access-points")
+    @Produces(MediaType.APPLICATION_JSON)
+    public java.util.List<AccessPointService.View> list() {
+        return accessPoints.list();
+    }
+
+    @GET
     @Path("api/admin/teams/{slug}/access-point")
     @Produces(MediaType.APPLICATION_JSON)
     public AccessPointService.View get(@PathParam("slug") String slug) {

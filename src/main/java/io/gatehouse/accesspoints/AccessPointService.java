@@ -108,6 +108,15 @@ public class AccessPointService {
         return null;
     }
 
+    /** Every team's recorded access point, each against S3 Control (none where there is no S3 Control). */
+    public List<View> list() {
+        if (supportProblem(config, s3Config) != null) {
+            return List.of();
+        }
+        return AccessPoint.<AccessPoint>listAll(io.quarkus.panache.common.Sort.by("teamSlug")).stream()
+                .map(record -> current(team(record.teamSlug), record)).toList();
+    }
+
     public View view(String slug) {
         Team team = team(slug);
         String unsupported = supportProblem(config, s3Config);
@@ -302,6 +311,16 @@ public class AccessPointService {
             }
             throw e;
         }
+    }
+
+    /** The VPC a signed ARN works from, when it is a VPC-origin access point of a team; empty: anywhere. */
+    public Optional<String> vpcOnly(String teamSlug, String arn) {
+        if (teamSlug == null || arn == null) {
+            return Optional.empty();
+        }
+        AccessPoint record = AccessPoint.findById(teamSlug);
+        return record != null && arn.equals(record.arn) && record.networkOrigin == AccessPoint.Origin.VPC
+                ? Optional.ofNullable(record.vpcId) : Optional.empty();
     }
 
     /**

@@ -45,10 +45,13 @@ public class DownloadResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance myDownloads(CurrentUser user, List<AuditEvent> downloads);
+
+        static native TemplateInstance vpcOnly(CurrentUser user, String url, String vpcId);
     }
 
     /** {@code headers}: to send with the URL (SSE-C items: the signed algorithm and key MD5; the browser adds the key). */
-    public record DownloadUrl(String url, String method, Instant expiresAt, java.util.Map<String, String> headers) {
+    public record DownloadUrl(String url, String method, Instant expiresAt, java.util.Map<String, String> headers,
+            String vpcOnly) {
     }
 
     private final DownloadService downloads;
@@ -76,7 +79,7 @@ public class DownloadResource {
         DownloadService.Outcome outcome = downloads.issue(users.current(), Ids.parse(id), ttl, sseCustomerKeyMd5,
                 RequestOrigin.of(request));
         if (outcome instanceof DownloadService.Issued issued) {
-            return Response.ok(new DownloadUrl(issued.url(), "GET", issued.expiresAt(), issued.headers())).build();
+            return Response.ok(new DownloadUrl(issued.url(), "GET", issued.expiresAt(), issued.headers(), issued.vpcOnly())).build();
         }
         DenialReason reason = ((DownloadService.Denied) outcome).reason();
         throw GatehouseException.forbidden(reason.code(), reason.message());
@@ -91,6 +94,11 @@ public class DownloadResource {
         csrf.verify(csrfToken);
         DownloadService.Outcome outcome = downloads.issue(users.current(), Ids.parse(id), null, RequestOrigin.of(request));
         if (outcome instanceof DownloadService.Issued issued) {
+            if (issued.vpcOnly() != null) {
+                // Not a link that silently fails outside the VPC: say where it works, then let the user go on.
+                return Response.ok(Templates.vpcOnly(users.current(), issued.url(), issued.vpcOnly()))
+                        .type(MediaType.TEXT_HTML_TYPE).build();
+            }
             return Response.seeOther(URI.create(issued.url())).build();
         }
         DenialReason reason = ((DownloadService.Denied) outcome).reason();

@@ -43,8 +43,11 @@ public class DownloadService {
     public sealed interface Outcome permits Issued, Denied {
     }
 
-    /** {@code headers}: what the browser must send with the URL (SSE-C: algorithm and key MD5, plus the key itself). */
-    public record Issued(String url, Instant expiresAt, Map<String, String> headers) implements Outcome {
+    /**
+     * {@code headers}: what the browser must send with the URL (SSE-C: algorithm and key MD5, plus the key itself);
+     * {@code vpcOnly}: the VPC the URL works from (a VPC-origin access point), or null.
+     */
+    public record Issued(String url, Instant expiresAt, Map<String, String> headers, String vpcOnly) implements Outcome {
     }
 
     public record Denied(DenialReason reason) implements Outcome {
@@ -138,7 +141,7 @@ public class DownloadService {
                 }
             });
         }
-        return new Issued(signed.url().toString(), expiresAt, headers);
+        return new Issued(signed.url().toString(), expiresAt, headers, accessPoints.vpcOnly(item.ownerTeam, via).orElse(null));
     }
 
     /** SSE-C: only over https, and only with the MD5 of a key (S3 refuses a key that does not match it). */

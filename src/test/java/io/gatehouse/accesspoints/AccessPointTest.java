@@ -79,6 +79,8 @@ class AccessPointTest {
         assertThat(point.policy).contains(S3ControlStub.arn(name) + "/object/teams/" + team + "/*")
                 .contains("arn:aws:iam::" + S3ControlStub.ACCOUNT + ":role/gatehouse");
         assertThat(Audit.count(db, Fixtures.ADMIN, "ACCESS_POINT_CHANGED", "SUCCEEDED")).isPositive();
+        assertThat(given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).get("/api/admin/access-points").then().statusCode(200)
+                .extract().jsonPath().getString("find { it.team == '" + team + "' }.arn")).isEqualTo(S3ControlStub.arn(name));
 
         // Someone changes the policy at S3 Control: shown as drift, repaired by attaching it again.
         point.policy = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
@@ -120,6 +122,20 @@ class AccessPointTest {
         assertThat(page).contains("only from inside vpc-0123456789abcdef0").contains(created.getString("arn"));
         // Its origin cannot change in place.
         put(team, Map.of("networkOrigin", "INTERNET")).then().statusCode(409).body("code", equalTo("recreate_needed"));
+
+        // A download through it says where it works, instead of a link that fails outside the VPC.
+        String key = "teams/" + team + "/inside.txt";
+        s3.putObject(r -> r.bucket("gatehouse-demo").key(key).contentType("text/plain"),
+                software.amazon.awssdk.core.sync.RequestBody.fromString("only inside"));
+        long item = given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).contentType("application/json")
+                .body(Map.of("key", key, "title", "Inside " + team, "tier", "STANDARD", "ownerTeam", team))
+                .post("/api/admin/items").then().statusCode(201).extract().jsonPath().getLong("id");
+        Fixtures.readGrant("USER", "alice", "OBJECT", key);
+        JsonPath download = given().auth().oauth2(Tokens.of("alice")).post("/api/items/" + item + "/download-url")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(download.getString("vpcOnly")).isEqualTo("vpc-0123456789abcdef0");
+        assertThat(java.net.URI.create(download.getString("url")).getHost())
+                .isEqualTo("gatehouse-" + team + "-" + S3ControlStub.ACCOUNT + ".s3-accesspoint.us-east-1.amazonaws.com");
     }
 
     @Test
