@@ -53,6 +53,9 @@ class AccessPointTest {
 
     private String team;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
     @BeforeEach
     void aTeamOfItsOwn() {
         S3ControlStub.reset();
@@ -215,6 +218,30 @@ class AccessPointTest {
         given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).post("/api/admin/access-points/delegation/apply")
                 .then().statusCode(409).body("code", equalTo("not_supported"));
         assertThat(Audit.lastReason(db, Fixtures.ADMIN, "ACCESS_POINT_CHANGED")).isIn("NotImplemented", "not_supported");
+    }
+
+    @Test
+    void thePageShowsAnInternetAndAVpcAccessPointAsS3ControlHasThem() throws Exception {
+        String vpcTeam = Fixtures.team(db, null, null);
+        put(team, Map.of("teamRoleArn", "arn:aws:iam::123456789012:role/finance-batch")).then().statusCode(200);
+        put(vpcTeam, Map.of("networkOrigin", "VPC", "vpcId", "vpc-1a2b3c4d")).then().statusCode(200);
+        java.nio.file.Path shots = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target/screenshots"));
+        try (var context = io.gatehouse.support.Chromium.shared().newContext()) {
+            var page = context.newPage();
+            String base = "http://localhost:" + port;
+            page.navigate(base + "/admin/teams/" + team + "/access-point");
+            page.click("button[name='predefined-carol']");
+            page.waitForURL(base + "/admin/teams/" + team + "/access-point");
+            assertThat(page.textContent("main")).contains("State: OK").contains(S3ControlStub.arn("gatehouse-" + team))
+                    .contains("INTERNET").contains("finance-batch");
+            page.screenshot(new com.microsoft.playwright.Page.ScreenshotOptions().setFullPage(true)
+                    .setPath(shots.resolve("access-point-internet.png")));
+            page.navigate(base + "/admin/teams/" + vpcTeam + "/access-point");
+            assertThat(page.textContent("main")).contains("State: OK").contains("only from inside vpc-1a2b3c4d")
+                    .contains("GatehouseBucketAndAccessPoint");
+            page.screenshot(new com.microsoft.playwright.Page.ScreenshotOptions().setFullPage(true)
+                    .setPath(shots.resolve("access-point-vpc.png")));
+        }
     }
 
     private static Response put(String team, Map<String, String> body) {
