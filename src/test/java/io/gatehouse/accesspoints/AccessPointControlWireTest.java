@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
+import io.gatehouse.support.LoopbackStub;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.s3control.S3ControlClient;
@@ -32,43 +27,22 @@ class AccessPointControlWireTest {
     static final String ACCOUNT = "123456789012";
     static final String ARN = "arn:aws:s3:eu-west-1:" + ACCOUNT + ":accesspoint/gatehouse-finance";
 
-    record Seen(String method, String path, String account, String authorization, String body) {
-    }
-
-    private final List<Seen> seen = new CopyOnWriteArrayList<>();
-    private volatile int status = 200;
-    private volatile String answer = "";
-    private HttpServer stub;
+    private LoopbackStub stub;
     private S3ControlClient client;
     private AccessPointControl control;
 
     @BeforeEach
     void start() throws IOException {
-        stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        stub.createContext("/", this::answer);
-        stub.start();
+        stub = LoopbackStub.start("application/xml");
         client = AccessPointControl.client("eu-west-1",
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDWIRETEST", "secret")),
-                Optional.of(URI.create("http://127.0.0.1:" + stub.getAddress().getPort())));
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDWIRETEST", "secret")), Optional.of(stub.uri()));
         control = new AccessPointControl(client, ACCOUNT);
     }
 
     @AfterEach
     void stop() {
         client.close();
-        stub.stop(0);
-    }
-
-    private void answer(HttpExchange exchange) throws IOException {
-        seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                exchange.getRequestHeaders().getFirst("x-amz-account-id"), exchange.getRequestHeaders().getFirst("Authorization"),
-                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-        byte[] reply = answer.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/xml");
-        exchange.getResponseHeaders().add("x-amz-request-id", "WIRETEST");
-        exchange.sendResponseHeaders(status, reply.length == 0 ? -1 : reply.length);
-        exchange.getResponseBody().write(reply);
-        exchange.close();
+        stub.close();
     }
 
     /** S3 Control's documented error body: the Error wrapped in an ErrorResponse. */
@@ -79,18 +53,18 @@ class AccessPointControlWireTest {
 
     @Test
     void aVpcAccessPointIsCreatedWithBlockPublicAccessOnForTheBucket() {
-        answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CreateAccessPointResult><AccessPointArn>" + ARN
-                + "</AccessPointArn><Alias>gatehouse-finance-abcdefghijklmnopqrstuvwxyz-s3alias</Alias></CreateAccessPointResult>";
+        stub.answer(200, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CreateAccessPointResult><AccessPointArn>" + ARN
+                + "</AccessPointArn><Alias>gatehouse-finance-abcdefghijklmnopqrstuvwxyz-s3alias</Alias></CreateAccessPointResult>");
 
         var created = control.create("gatehouse-finance", "shared-bucket", "vpc-1a2b3c4d");
 
         assertThat(created.arn()).isEqualTo(ARN);
         assertThat(created.alias()).endsWith("-s3alias");
-        Seen put = seen.get(0);
+        LoopbackStub.Request put = stub.request(0);
         assertThat(put.method()).isEqualTo("PUT");
         assertThat(put.path()).isEqualTo("/v20180820/accesspoint/gatehouse-finance");
-        assertThat(put.account()).isEqualTo(ACCOUNT);
-        assertThat(put.authorization()).startsWith("AWS4-HMAC-SHA256 Credential=AKIDWIRETEST/")
+        assertThat(put.header("x-amz-account-id")).isEqualTo(ACCOUNT);
+        assertThat(put.header("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDWIRETEST/")
                 .contains("/eu-west-1/s3/aws4_request");
         String xml = put.body().replaceAll(">\\s+<", "><");
         assertThat(xml).contains("<CreateAccessPointRequest xmlns=\"http://awss3control.amazonaws.com/doc/2018-08-20/\">")
@@ -103,45 +77,40 @@ class AccessPointControlWireTest {
 
     @Test
     void anInternetAccessPointHasNoVpcConfigurationAndThePolicyIsSentAsJsonInTheXml() {
-        answer = "<CreateAccessPointResult><AccessPointArn>" + ARN + "</AccessPointArn></CreateAccessPointResult>";
+        stub.answer(200, "<CreateAccessPointResult><AccessPointArn>" + ARN + "</AccessPointArn></CreateAccessPointResult>");
         control.create("gatehouse-finance", "shared-bucket", null);
-        assertThat(seen.get(0).body()).doesNotContain("VpcConfiguration");
+        assertThat(stub.request(0).body()).doesNotContain("VpcConfiguration");
 
-        answer = "";
+        stub.answer(200, "");
         String policy = AccessPointPolicies.teamPolicy(ARN, "teams/finance/", List.of("arn:aws:iam::" + ACCOUNT + ":role/gatehouse"));
         control.putPolicy("gatehouse-finance", policy);
-        Seen put = seen.get(1);
+        LoopbackStub.Request put = stub.request(1);
         assertThat(put.method()).isEqualTo("PUT");
         assertThat(put.path()).isEqualTo("/v20180820/accesspoint/gatehouse-finance/policy");
-        assertThat(put.account()).isEqualTo(ACCOUNT);
+        assertThat(put.header("x-amz-account-id")).isEqualTo(ACCOUNT);
         assertThat(put.body()).contains("<PutAccessPointPolicyRequest xmlns=\"http://awss3control.amazonaws.com/doc/2018-08-20/\">")
                 .contains("<Policy>").contains("GatehouseTeamObjects").contains(ARN + "/object/teams/finance/*");
     }
 
     @Test
     void theAccessPointIsDescribedFromGetAccessPointAndItsPolicy() {
-        answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><GetAccessPointResult><Name>gatehouse-finance</Name>"
+        String point = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><GetAccessPointResult><Name>gatehouse-finance</Name>"
                 + "<Bucket>shared-bucket</Bucket><NetworkOrigin>VPC</NetworkOrigin><VpcConfiguration><VpcId>vpc-1a2b3c4d"
                 + "</VpcId></VpcConfiguration><PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls>"
                 + "<IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>"
                 + "true</RestrictPublicBuckets></PublicAccessBlockConfiguration><CreationDate>2026-12-01T10:00:00Z"
                 + "</CreationDate><Alias>gatehouse-finance-abc-s3alias</Alias><AccessPointArn>" + ARN + "</AccessPointArn>"
                 + "</GetAccessPointResult>";
-        // The stub answers every request alike: the policy call gets a document it cannot parse as a policy result,
-        // so answer the policy call separately.
-        stub.removeContext("/");
-        stub.createContext("/", exchange -> {
-            if (exchange.getRequestURI().getPath().endsWith("/policy")) {
-                answer = "<GetAccessPointPolicyResult><Policy>{\"Version\":\"2012-10-17\"}</Policy></GetAccessPointPolicyResult>";
-            }
-            answer(exchange);
-        });
+        // The access point and its policy are two calls: each gets its own answer.
+        stub.answerWith(request -> request.path().endsWith("/policy")
+                ? "<GetAccessPointPolicyResult><Policy>{\"Version\":\"2012-10-17\"}</Policy></GetAccessPointPolicyResult>"
+                : point);
 
         var described = control.describe("gatehouse-finance").orElseThrow();
 
-        assertThat(seen.get(0).method()).isEqualTo("GET");
-        assertThat(seen.get(0).path()).isEqualTo("/v20180820/accesspoint/gatehouse-finance");
-        assertThat(seen.get(1).path()).isEqualTo("/v20180820/accesspoint/gatehouse-finance/policy");
+        assertThat(stub.request(0).method()).isEqualTo("GET");
+        assertThat(stub.request(0).path()).isEqualTo("/v20180820/accesspoint/gatehouse-finance");
+        assertThat(stub.request(1).path()).isEqualTo("/v20180820/accesspoint/gatehouse-finance/policy");
         assertThat(described.networkOrigin()).isEqualTo("VPC");
         assertThat(described.vpcId()).isEqualTo("vpc-1a2b3c4d");
         assertThat(described.bucket()).isEqualTo("shared-bucket");
@@ -151,29 +120,25 @@ class AccessPointControlWireTest {
 
     @Test
     void s3ControlErrorsArriveWithTheirCodes() {
-        status = 404;
-        answer = error("NoSuchAccessPoint", "The specified accesspoint does not exist");
+        stub.answer(404, error("NoSuchAccessPoint", "The specified accesspoint does not exist"));
         assertThat(control.describe("gatehouse-gone")).isEmpty();
         control.delete("gatehouse-gone"); // already gone: fine
 
-        status = 409;
-        answer = error("AccessPointAlreadyOwnedByYou", "Your previous request to create the named accesspoint succeeded");
+        stub.answer(409, error("AccessPointAlreadyOwnedByYou", "Your previous request to create the named accesspoint succeeded"));
         assertThatThrownBy(() -> control.create("gatehouse-finance", "shared-bucket", null))
                 .isInstanceOfSatisfying(S3ControlException.class,
                         e -> assertThat(AccessPointControl.code(e)).isEqualTo("AccessPointAlreadyOwnedByYou"));
 
-        status = 400;
-        answer = error("InvalidRequest", "Invalid VPC ID");
+        stub.answer(400, error("InvalidRequest", "Invalid VPC ID"));
         assertThatThrownBy(() -> control.create("gatehouse-finance", "shared-bucket", "vpc-00000000"))
                 .isInstanceOfSatisfying(S3ControlException.class,
                         e -> assertThat(AccessPointControl.code(e)).isEqualTo("InvalidRequest"));
 
-        status = 204;
-        answer = "";
+        stub.answer(204, "");
         control.delete("gatehouse-finance");
-        Seen delete = seen.get(seen.size() - 1);
+        LoopbackStub.Request delete = stub.last();
         assertThat(delete.method()).isEqualTo("DELETE");
         assertThat(delete.path()).isEqualTo("/v20180820/accesspoint/gatehouse-finance");
-        assertThat(delete.account()).isEqualTo(ACCOUNT);
+        assertThat(delete.header("x-amz-account-id")).isEqualTo(ACCOUNT);
     }
 }

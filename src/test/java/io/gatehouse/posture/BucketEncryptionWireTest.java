@@ -3,20 +3,14 @@ package io.gatehouse.posture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
+import io.gatehouse.support.LoopbackStub;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -34,23 +28,13 @@ class BucketEncryptionWireTest {
 
     private static final String BUCKET = "gatehouse-wire";
 
-    record Seen(String method, String path, String query, Map<String, List<String>> headers, String body) {
-    }
-
-    private final List<Seen> seen = new CopyOnWriteArrayList<>();
-    private volatile int status = 200;
-    private volatile String answer = "";
-    private HttpServer stub;
+    private LoopbackStub stub;
     private S3Client s3;
 
     @BeforeEach
     void start() throws IOException {
-        stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        stub.createContext("/", this::answer);
-        stub.start();
-        s3 = S3Client.builder().region(Region.EU_WEST_1)
-                .endpointOverride(URI.create("http://127.0.0.1:" + stub.getAddress().getPort()))
-                .forcePathStyle(true)
+        stub = LoopbackStub.start("application/xml");
+        s3 = S3Client.builder().region(Region.EU_WEST_1).endpointOverride(stub.uri()).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDWIRETEST", "secret")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED).build();
@@ -59,20 +43,7 @@ class BucketEncryptionWireTest {
     @AfterEach
     void stop() {
         s3.close();
-        stub.stop(0);
-    }
-
-    private void answer(HttpExchange exchange) throws IOException {
-        byte[] body = exchange.getRequestBody().readAllBytes();
-        seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()),
-                new String(body, StandardCharsets.UTF_8)));
-        byte[] reply = answer.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/xml");
-        exchange.getResponseHeaders().add("x-amz-request-id", "WIRETEST");
-        exchange.sendResponseHeaders(status, reply.length == 0 ? -1 : reply.length);
-        exchange.getResponseBody().write(reply);
-        exchange.close();
+        stub.close();
     }
 
     @Test
@@ -82,11 +53,11 @@ class BucketEncryptionWireTest {
 
         BucketEncryption.put(s3, BUCKET, rule);
 
-        Seen put = seen.get(0);
+        LoopbackStub.Request put = stub.request(0);
         assertThat(put.method()).isEqualTo("PUT");
         assertThat(put.path()).isEqualTo("/" + BUCKET);
         assertThat(put.query()).isEqualTo("encryption");
-        assertThat(header(put, "Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDWIRETEST/")
+        assertThat(put.header("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDWIRETEST/")
                 .contains("/eu-west-1/s3/aws4_request");
         // The operation requires an integrity header: S3 refuses the configuration without one.
         assertThat(put.headers().keySet().stream().map(String::toLowerCase))
@@ -103,14 +74,14 @@ class BucketEncryptionWireTest {
     void sseS3IsPutWithoutAKeyAndWithoutTheBlockedTypesWhereTheStoreHasNone() {
         BucketEncryption.put(s3, BUCKET, new BucketEncryption.Rule("AES256", null, null, null));
 
-        String xml = seen.get(0).body();
+        String xml = stub.request(0).body();
         assertThat(xml).contains("<SSEAlgorithm>AES256</SSEAlgorithm>").doesNotContain("KMSMasterKeyID")
                 .doesNotContain("BucketKeyEnabled").doesNotContain("BlockedEncryptionTypes");
     }
 
     @Test
     void theRuleIsReadFromAwsDocumentedAnswerIncludingTheBlockedTypes() {
-        answer = """
+        stub.answer(200, """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
                   <Rule>
@@ -121,12 +92,12 @@ class BucketEncryptionWireTest {
                     <BucketKeyEnabled>true</BucketKeyEnabled>
                     <BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes>
                   </Rule>
-                </ServerSideEncryptionConfiguration>""";
+                </ServerSideEncryptionConfiguration>""");
 
         var rule = BucketEncryption.read(s3, BUCKET).orElseThrow();
 
-        assertThat(seen.get(0).method()).isEqualTo("GET");
-        assertThat(seen.get(0).query()).isEqualTo("encryption");
+        assertThat(stub.request(0).method()).isEqualTo("GET");
+        assertThat(stub.request(0).query()).isEqualTo("encryption");
         assertThat(rule.algorithm()).isEqualTo("aws:kms");
         assertThat(rule.bucketKey()).isTrue();
         assertThat(rule.blocksSseC()).isTrue();
@@ -135,12 +106,11 @@ class BucketEncryptionWireTest {
 
     @Test
     void noConfigurationIsAnEmptyRuleAndOtherErrorsAreTheStoresAnswer() {
-        status = 404;
-        answer = error("ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found");
+        stub.answer(404, error("ServerSideEncryptionConfigurationNotFoundError",
+                "The server side encryption configuration was not found"));
         assertThat(BucketEncryption.read(s3, BUCKET)).isEmpty();
 
-        status = 400;
-        answer = error("KMS.NotFoundException", "Invalid keyId alias/none");
+        stub.answer(400, error("KMS.NotFoundException", "Invalid keyId alias/none"));
         try {
             BucketEncryption.put(s3, BUCKET, new BucketEncryption.Rule("aws:kms", "alias/none", true, null));
             throw new AssertionError("the store's refusal must reach the caller");
@@ -153,10 +123,5 @@ class BucketEncryptionWireTest {
     private static String error(String code, String message) {
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
                 + "</Message><BucketName>" + BUCKET + "</BucketName><RequestId>WIRETEST</RequestId></Error>";
-    }
-
-    private static String header(Seen request, String name) {
-        return request.headers().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                .map(e -> e.getValue().get(0)).findFirst().orElse("");
     }
 }

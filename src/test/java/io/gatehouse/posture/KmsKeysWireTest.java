@@ -3,11 +3,6 @@ package io.gatehouse.posture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,9 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
+import io.gatehouse.support.LoopbackStub;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -33,22 +27,13 @@ class KmsKeysWireTest {
     private static final String ARN = "arn:aws:kms:eu-west-1:123456789012:key/0b7e8c1a-1111-2222-3333-444455556666";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Seen(String method, String path, String target, String contentType, String authorization, String body) {
-    }
-
-    private final List<Seen> seen = new CopyOnWriteArrayList<>();
-    private volatile int status = 200;
-    private volatile String answer = "{}";
-    private HttpServer stub;
+    private LoopbackStub stub;
     private KmsClient kms;
 
     @BeforeEach
     void start() throws IOException {
-        stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        stub.createContext("/", this::answer);
-        stub.start();
-        kms = KmsClient.builder().region(Region.EU_WEST_1)
-                .endpointOverride(URI.create("http://127.0.0.1:" + stub.getAddress().getPort()))
+        stub = LoopbackStub.start("application/x-amz-json-1.1");
+        kms = KmsClient.builder().region(Region.EU_WEST_1).endpointOverride(stub.uri())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDWIRETEST", "secret")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
@@ -56,20 +41,7 @@ class KmsKeysWireTest {
     @AfterEach
     void stop() {
         kms.close();
-        stub.stop(0);
-    }
-
-    private void answer(HttpExchange exchange) throws IOException {
-        var headers = exchange.getRequestHeaders();
-        seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers.getFirst("X-Amz-Target"),
-                headers.getFirst("Content-Type"), headers.getFirst("Authorization"),
-                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-        byte[] reply = answer.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
-        exchange.getResponseHeaders().add("x-amzn-RequestId", "WIRETEST");
-        exchange.sendResponseHeaders(status, reply.length);
-        exchange.getResponseBody().write(reply);
-        exchange.close();
+        stub.close();
     }
 
     private static String key(String state, String usage, String spec) {
@@ -81,16 +53,16 @@ class KmsKeysWireTest {
 
     @Test
     void anEnabledSymmetricKeyPassesAndTheRequestIsDescribeKeyForThatKey() throws Exception {
-        answer = key("Enabled", "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT");
+        stub.answer(200, key("Enabled", "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT"));
 
         assertThat(new KmsKeys(kms).problem("alias/gatehouse")).isEmpty();
 
-        Seen request = seen.get(0);
+        LoopbackStub.Request request = stub.request(0);
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.path()).isEqualTo("/");
-        assertThat(request.target()).isEqualTo("TrentService.DescribeKey");
-        assertThat(request.contentType()).startsWith("application/x-amz-json-1.1");
-        assertThat(request.authorization()).startsWith("AWS4-HMAC-SHA256 Credential=AKIDWIRETEST/")
+        assertThat(request.header("X-Amz-Target")).isEqualTo("TrentService.DescribeKey");
+        assertThat(request.header("Content-Type")).startsWith("application/x-amz-json-1.1");
+        assertThat(request.header("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDWIRETEST/")
                 .contains("/eu-west-1/kms/aws4_request");
         JsonNode body = JSON.readTree(request.body());
         assertThat(body.get("KeyId").asText()).isEqualTo("alias/gatehouse");
@@ -98,18 +70,17 @@ class KmsKeysWireTest {
 
     @Test
     void aDisabledOrAsymmetricKeyOrAnUnknownOneIsRefusedWithTheReason() {
-        answer = key("Disabled", "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT");
+        stub.answer(200, key("Disabled", "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT"));
         assertThat(new KmsKeys(kms).problem(ARN)).hasValueSatisfying(why -> assertThat(why).contains("is Disabled"));
 
-        answer = key("Enabled", "SIGN_VERIFY", "RSA_2048");
+        stub.answer(200, key("Enabled", "SIGN_VERIFY", "RSA_2048"));
         assertThat(new KmsKeys(kms).problem(ARN)).hasValueSatisfying(why -> assertThat(why).contains("RSA_2048 SIGN_VERIFY"));
 
-        status = 400;
-        answer = "{\"__type\":\"NotFoundException\",\"message\":\"Alias arn:aws:kms:eu-west-1:123456789012:alias/typo is not found.\"}";
+        stub.answer(400, "{\"__type\":\"NotFoundException\",\"message\":\"Alias arn:aws:kms:eu-west-1:123456789012:alias/typo "
+                + "is not found.\"}");
         assertThat(new KmsKeys(kms).problem("alias/typo")).hasValue("KMS knows no key alias/typo.");
 
-        status = 400;
-        answer = "{\"__type\":\"AccessDeniedException\",\"message\":\"not authorized to perform: kms:DescribeKey\"}";
+        stub.answer(400, "{\"__type\":\"AccessDeniedException\",\"message\":\"not authorized to perform: kms:DescribeKey\"}");
         assertThat(new KmsKeys(kms).problem(ARN)).hasValueSatisfying(why -> assertThat(why).contains("AccessDeniedException"));
     }
 }
