@@ -35,6 +35,10 @@ public class AccessPointResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance accessPoint(CurrentUser user, AccessPointService.View view, String notice);
+
+        static native TemplateInstance accessPoints(CurrentUser user, java.util.List<AccessPointService.View> accessPoints,
+                String unsupported, AccessPointService.Delegation delegation, ObjectLambdaService.Listing objectLambda,
+                String notice);
     }
 
     /** Which Object Lambda access point serves an item; blank or absent: the plain object. */
@@ -54,6 +58,38 @@ public class AccessPointResource {
         this.users = users;
         this.stepUp = stepUp;
         this.csrf = csrf;
+    }
+
+    /** Every team's access point, the bucket's delegation to them, and the account's Object Lambda access points. */
+    @GET
+    @Path("admin/access-points")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance overview(@QueryParam("notice") String notice) {
+        String unsupported = accessPoints.unsupported();
+        return Templates.accessPoints(users.current(), accessPoints.list(), unsupported,
+                unsupported == null ? accessPoints.delegation() : null, objectLambda.list(),
+                "delegated".equals(notice) || "item-saved".equals(notice) ? notice : null);
+    }
+
+    @POST
+    @Path("admin/access-points/delegation")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response delegateFromPage(@FormParam(Csrf.FIELD) String token, @Context HttpServerRequest http) {
+        csrf.verify(token);
+        CurrentUser user = users.current();
+        stepUp.require(user, "delegate the bucket to its access points", "/admin/access-points");
+        accessPoints.applyDelegation(user, RequestOrigin.of(http));
+        return Response.seeOther(URI.create("/admin/access-points?notice=delegated")).build();
+    }
+
+    @POST
+    @Path("admin/access-points/object-lambda")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response serveThroughFromPage(@FormParam(Csrf.FIELD) String token, @FormParam("itemId") String itemId,
+            @FormParam("arn") String arn, @Context HttpServerRequest http) {
+        csrf.verify(token);
+        objectLambda.assign(users.current(), io.gatehouse.web.Ids.parse("itemId", itemId), arn, RequestOrigin.of(http));
+        return Response.seeOther(URI.create("/admin/access-points?notice=item-saved")).build();
     }
 
     @GET

@@ -94,6 +94,11 @@ public class AccessPointService {
     }
 
     /** Why this deployment has no access points, or null. */
+    public String unsupported() {
+        return supportProblem(config, s3Config);
+    }
+
+    /** Why this deployment has no access points, or null. */
     static String supportProblem(AccessPointConfig config, S3Config s3Config) {
         if (S3Clients.endpoint(s3Config).isPresent() && config.controlEndpoint().isEmpty()) {
             return "This store (" + S3Clients.endpoint(s3Config).get() + ") does not implement S3 Control: access points "

@@ -23,5 +23,10 @@ class AccessPointNotSupportedTest {
         given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).contentType("application/json").body(Map.of())
                 .put("/api/admin/teams/team-a/access-point").then().statusCode(409).body("code", equalTo("not_supported"));
         given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).get("/api/admin/teams/no-such-team/access-point").then().statusCode(404);
+        given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).accept("text/html").get("/admin/access-points").then().statusCode(200)
+                .body(containsString("does not implement S3 Control"));
+        given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).contentType("application/json")
+                .body(Map.of("arn", "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/redacted"))
+                .put("/api/admin/object-lambda/items/1").then().statusCode(409).body("code", equalTo("not_supported"));
     }
 }

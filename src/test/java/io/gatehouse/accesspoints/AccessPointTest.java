@@ -92,6 +92,11 @@ class AccessPointTest {
         assertThat(drifted.getList("drift", String.class)).contains("its policy differs from the one Gatehouse attached");
         assertThat(put(team, Map.of()).then().statusCode(200).extract().jsonPath().getString("state")).isEqualTo("OK");
 
+        String overview = given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).accept("text/html").get("/admin/access-points")
+                .then().statusCode(200).extract().asString();
+        assertThat(overview).contains("/admin/teams/" + team + "/access-point").contains("GatehouseDelegateToAccessPoints")
+                .contains("Object Lambda");
+
         given().auth().oauth2(Tokens.fresh(Fixtures.ADMIN)).delete("/api/admin/teams/" + team + "/access-point")
                 .then().statusCode(200).body("state", equalTo("NONE"));
         assertThat(S3ControlStub.POINTS).doesNotContainKey(name);

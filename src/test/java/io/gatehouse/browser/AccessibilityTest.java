@@ -51,7 +51,8 @@ class AccessibilityTest {
         Map<String, List<String>> pagesByUser = Map.of(
                 "alice", List.of("/", "/catalog", "/downloads", "/upload", "/uploads", "/auth/step-up", "/no-such-page"),
                 "carol", List.of("/admin/grants", "/admin/grants/" + grant, "/admin/grants/import", "/admin/teams",
-                        "/admin/teams/team-a", "/admin/dashboard", "/admin/bucket", "/admin/bucket/cors", "/admin/posture"),
+                        "/admin/teams/team-a", "/admin/dashboard", "/admin/bucket", "/admin/bucket/cors", "/admin/posture",
+                        "/admin/access-points", "/admin/teams/team-a/access-point"),
                 "dave", List.of("/audit", "/audit/1"));
         List<String> violations = new ArrayList<>();
         for (var entry : pagesByUser.entrySet()) {
