@@ -202,6 +202,9 @@ class AccessPointTest {
 
         given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).contentType("application/json")
                 .body(Map.of("arn", S3ControlStub.objectLambdaArn("redacted-reports")))
+                .put("/api/admin/object-lambda/items/999999999").then().statusCode(404);
+        given().auth().oauth2(Tokens.of(Fixtures.ADMIN)).contentType("application/json")
+                .body(Map.of("arn", S3ControlStub.objectLambdaArn("redacted-reports")))
                 .put("/api/admin/object-lambda/items/" + item).then().statusCode(204);
         String url = given().auth().oauth2(Tokens.of("alice")).post("/api/items/" + item + "/download-url").then().statusCode(200)
                 .extract().jsonPath().getString("url");
