@@ -14,10 +14,8 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.gatehouse.catalog.ContentItem;
-import io.gatehouse.posture.PostureService.Control;
-import io.gatehouse.posture.PostureService.Plan;
-import io.gatehouse.posture.PostureService.Probe;
-import io.gatehouse.posture.PostureService.State;
+import io.gatehouse.posture.Control.Probe;
+import io.gatehouse.posture.Control.State;
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.storage.SseCustomerKeys;

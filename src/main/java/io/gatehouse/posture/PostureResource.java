@@ -39,7 +39,7 @@ public class PostureResource {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance posture(CurrentUser user, PostureService.Posture posture,
-                Map<String, PostureService.Plan> plans, String notice);
+                Map<String, Plan> plans, String notice);
     }
 
     private final PostureService posture;
@@ -66,7 +66,7 @@ public class PostureResource {
     @GET
     @Path("api/admin/posture/{id}/plan")
     @Produces(MediaType.APPLICATION_JSON)
-    public PostureService.Plan plan(@PathParam("id") String id) {
+    public Plan plan(@PathParam("id") String id) {
         return posture.plan(known(id));
     }
 

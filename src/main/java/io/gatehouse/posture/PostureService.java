@@ -7,6 +7,9 @@ import static io.gatehouse.posture.StoreAnswers.failed;
 import static io.gatehouse.posture.StoreAnswers.notImplemented;
 import static io.gatehouse.posture.StoreAnswers.stillWorks;
 
+import io.gatehouse.posture.Control.Probe;
+import io.gatehouse.posture.Control.State;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,22 +57,6 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 @ApplicationScoped
 public class PostureService {
 
-    public enum State {
-        OK, MISSING, DRIFT, NOT_ENFORCED, NOT_SUPPORTED, ERROR
-    }
-
-    /** What a probe request was and what the store answered. */
-    public record Probe(String request, String answer) {
-    }
-
-    public record Control(String id, State state, String summary, Object current, Object desired, Probe probe,
-            boolean applicable) {
-
-        Control withApplicable(boolean applicable) {
-            return new Control(id, state, summary, current, desired, probe, this.applicable && applicable);
-        }
-    }
-
     public record Posture(String bucket, String endpoint, Instant checkedAt, List<Control> controls) {
     }
 
@@ -87,10 +74,6 @@ public class PostureService {
     }
 
     private static final java.util.regex.Pattern MFA_SERIAL = java.util.regex.Pattern.compile("[A-Za-z0-9:/+=,.@_-]{1,256}");
-
-    /** What applying a control would change, shown before it is applied. */
-    public record Plan(String id, String change, Object before, Object after, String refusal) {
-    }
 
     private static final String OTHER_ORIGIN = "https://not-an-allowed-origin.example";
     private static final java.util.regex.Pattern BUCKET_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");

@@ -3,9 +3,8 @@ package io.gatehouse.posture;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import io.gatehouse.posture.PostureService.Control;
-import io.gatehouse.posture.PostureService.Probe;
-import io.gatehouse.posture.PostureService.State;
+import io.gatehouse.posture.Control.Probe;
+import io.gatehouse.posture.Control.State;
 import io.gatehouse.storage.StoreCapabilities;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
