@@ -19,6 +19,7 @@ import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.posture.BucketPolicyEditor;
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.teams.Team;
@@ -26,6 +27,8 @@ import io.gatehouse.web.GatehouseException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3control.S3ControlClient;
 import software.amazon.awssdk.services.s3control.model.S3ControlException;
 
@@ -52,35 +55,43 @@ public class AccessPointService {
     public record Change(String name, String networkOrigin, String vpcId, String teamRoleArn) {
     }
 
+    /** The bucket policy statement that hands access control to the account's access points, before and after. */
+    public record Delegation(String statement, String explanation, String before, String after, String change) {
+    }
+
+    /**
+     * Where a team's URLs go: its access point's ARN, and the VPC they work from only (VPC origin), else null.
+     */
+    public record Route(String arn, String vpcOnly) {
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String NAME_PREFIX = "gatehouse-";
 
     private final AccessPointConfig config;
     private final S3Config s3Config;
     private final AuditService audit;
+    private final BucketPolicyEditor policies;
+    /** Why this deployment has no access points (fixed by its configuration), or null. */
+    private final String unsupported;
     private final S3ControlClient client;
     private final AccessPointControl control;
     /** Signs URLs through access points: AWS's own hosts, virtual-hosted (an ARN has its own address). */
-    private final software.amazon.awssdk.services.s3.presigner.S3Presigner presigner;
-
-    /** The bucket policy statement that hands access control to the account's access points, before and after. */
-    public record Delegation(String statement, String explanation, String before, String after, String change) {
-    }
-
-    private final software.amazon.awssdk.services.s3.S3Client s3;
+    private final S3Presigner presigner;
 
     @Inject
     AccessPointService(AccessPointConfig config, S3Config s3Config, AuditService audit, AwsCredentialsProvider credentials,
-            software.amazon.awssdk.services.s3.S3Client s3) {
-        this.s3 = s3;
+            BucketPolicyEditor policies) {
         this.config = config;
         this.s3Config = s3Config;
         this.audit = audit;
-        this.client = supportProblem(config, s3Config) == null
+        this.policies = policies;
+        this.unsupported = supportProblem(config, s3Config);
+        this.client = unsupported == null
                 ? AccessPointControl.client(s3Config.region(), credentials, config.controlEndpoint()) : null;
         this.control = client == null ? null : new AccessPointControl(client, config.accountId().orElseThrow());
-        this.presigner = client == null ? null : software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
-                .region(software.amazon.awssdk.regions.Region.of(s3Config.region())).credentialsProvider(credentials).build();
+        this.presigner = client == null ? null
+                : S3Presigner.builder().region(Region.of(s3Config.region())).credentialsProvider(credentials).build();
     }
 
     /** The S3 Control calls, for the Object Lambda listing; null where there is no S3 Control. */
@@ -88,18 +99,17 @@ public class AccessPointService {
         return control;
     }
 
-    /** The presigner for URLs whose bucket is an access point ARN from {@link #signingArn}. */
-    public software.amazon.awssdk.services.s3.presigner.S3Presigner presigner() {
+    /** The presigner for URLs whose bucket is an access point ARN from {@link #route}; null without S3 Control. */
+    public S3Presigner presigner() {
         return presigner;
     }
 
     /** Why this deployment has no access points, or null. */
     public String unsupported() {
-        return supportProblem(config, s3Config);
+        return unsupported;
     }
 
-    /** Why this deployment has no access points, or null. */
-    static String supportProblem(AccessPointConfig config, S3Config s3Config) {
+    private static String supportProblem(AccessPointConfig config, S3Config s3Config) {
         if (S3Clients.endpoint(s3Config).isPresent() && config.controlEndpoint().isEmpty()) {
             return "This store (" + S3Clients.endpoint(s3Config).get() + ") does not implement S3 Control: access points "
                     + "are AWS's. Gatehouse keeps every team inside its prefix itself, as it always does.";
@@ -115,7 +125,7 @@ public class AccessPointService {
 
     /** Every team's recorded access point, each against S3 Control (none where there is no S3 Control). */
     public List<View> list() {
-        if (supportProblem(config, s3Config) != null) {
+        if (unsupported != null) {
             return List.of();
         }
         return AccessPoint.<AccessPoint>listAll(io.quarkus.panache.common.Sort.by("teamSlug")).stream()
@@ -124,8 +134,7 @@ public class AccessPointService {
 
     public View view(String slug) {
         Team team = team(slug);
-        String unsupported = supportProblem(config, s3Config);
-        if (unsupported != null) {
+                if (unsupported != null) {
             return new View(slug, State.NOT_SUPPORTED, null, null, null, null, null, null, null, List.of(), null, unsupported);
         }
         return current(team, AccessPoint.findById(slug));
@@ -190,8 +199,7 @@ public class AccessPointService {
      */
     public View put(CurrentUser admin, String slug, Change change, RequestOrigin origin) {
         Team team = team(slug);
-        String unsupported = supportProblem(config, s3Config);
-        if (unsupported != null) {
+                if (unsupported != null) {
             throw new GatehouseException(409, "not_supported", unsupported);
         }
         AccessPoint existing = AccessPoint.findById(slug);
@@ -275,13 +283,12 @@ public class AccessPointService {
      * own policy decides, and the bucket policy stays lean.
      */
     public Delegation delegation() {
-        String unsupported = supportProblem(config, s3Config);
-        if (unsupported != null) {
+                if (unsupported != null) {
             throw new GatehouseException(409, "not_supported", unsupported);
         }
         var statement = AccessPointPolicies.delegation(s3Config.bucket(), config.accountId().orElseThrow());
-        String before = bucketPolicy();
-        var merge = io.gatehouse.posture.BucketPolicies.merge(before, List.of(statement));
+        String before = policies.current();
+        var merge = policies.merge(before, List.of(statement));
         return new Delegation(statement.toPrettyString(), "Allows, at the bucket, every request that arrives through an "
                 + "access point of account " + config.accountId().get() + " (condition s3:DataAccessPointAccount); what each "
                 + "one may do is then up to that access point's own policy, which Gatehouse keeps to the team's prefix.",
@@ -289,59 +296,33 @@ public class AccessPointService {
                         + merge.kept() + " statement(s) Gatehouse did not write");
     }
 
+    /** Merges the delegation into the bucket policy (proved and rolled back like every policy change), audited. */
     public Delegation applyDelegation(CurrentUser admin, RequestOrigin origin) {
         Delegation plan = delegation();
         audit.recordAlone(entry(admin, "*", AuditOutcome.ALLOWED, origin).detail("change", "delegation"));
         try {
-            s3.putBucketPolicy(r -> r.bucket(s3Config.bucket()).policy(plan.after()));
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-            String code = e.awsErrorDetails() == null ? "unknown" : e.awsErrorDetails().errorCode();
-            audit.recordAlone(entry(admin, "*", AuditOutcome.FAILED, origin).reason(code));
-            if (e.statusCode() == 501 || "NotImplemented".equals(code)) {
-                throw new GatehouseException(409, "not_supported", "This store does not implement bucket policies.");
-            }
-            throw new GatehouseException(409, "store_refused", "The store refused the policy: " + e.statusCode() + " " + code
-                    + ". Nothing was changed.");
+            policies.put(plan.before(), plan.after());
+        } catch (GatehouseException e) {
+            audit.recordAlone(entry(admin, "*", AuditOutcome.FAILED, origin).reason(e.code()));
+            throw e;
         }
         audit.recordAlone(entry(admin, "*", AuditOutcome.SUCCEEDED, origin).detail("change", "delegation"));
         return delegation();
     }
 
-    private String bucketPolicy() {
-        try {
-            return s3.getBucketPolicy(r -> r.bucket(s3Config.bucket())).policy();
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-            if (e.statusCode() == 404) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
-    /** The VPC a signed ARN works from, when it is a VPC-origin access point of a team; empty: anywhere. */
-    public Optional<String> vpcOnly(String teamSlug, String arn) {
-        if (teamSlug == null || arn == null) {
-            return Optional.empty();
-        }
-        AccessPoint record = AccessPoint.findById(teamSlug);
-        return record != null && arn.equals(record.arn) && record.networkOrigin == AccessPoint.Origin.VPC
-                ? Optional.ofNullable(record.vpcId) : Optional.empty();
-    }
-
     /**
-     * The access point ARN to sign a team's URLs for: only a complete one, and only for keys under the team's prefix
-     * (a catalog item elsewhere goes through the bucket). Empty: the bucket.
+     * Where a team's URLs for {@code key} go: its complete access point, and only for keys under the team's prefix (a
+     * catalog item elsewhere goes through the bucket). Empty: the bucket. One primary-key read, on the hot path.
      */
-    public Optional<String> signingArn(String teamSlug, String key) {
-        if (teamSlug == null || control == null) {
+    public Optional<Route> route(String teamSlug, String key) {
+        if (teamSlug == null || control == null || !key.startsWith(Team.keyPrefixFor(teamSlug))) {
             return Optional.empty();
         }
         AccessPoint record = AccessPoint.findById(teamSlug);
-        if (record == null || record.state != AccessPoint.Recorded.OK || record.arn == null
-                || !key.startsWith(Team.keyPrefixFor(teamSlug))) {
+        if (record == null || record.state != AccessPoint.Recorded.OK || record.arn == null) {
             return Optional.empty();
         }
-        return Optional.of(record.arn);
+        return Optional.of(new Route(record.arn, record.networkOrigin == AccessPoint.Origin.VPC ? record.vpcId : null));
     }
 
     private AccessPoint checked(Team team, Change change, AccessPoint existing) {

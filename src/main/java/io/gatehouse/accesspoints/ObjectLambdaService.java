@@ -49,7 +49,7 @@ public class ObjectLambdaService {
     }
 
     public Listing list() {
-        String unsupported = AccessPointService.supportProblem(config, s3Config);
+        String unsupported = accessPoints.unsupported();
         if (unsupported != null) {
             return new Listing(List.of(), unsupported);
         }
@@ -66,7 +66,7 @@ public class ObjectLambdaService {
     /** Serves the item through {@code arn} (blank: the plain object again), audited. */
     public void assign(CurrentUser admin, long itemId, String arn, RequestOrigin origin) {
         String wanted = arn == null || arn.isBlank() ? null : arn.strip();
-        String unsupported = AccessPointService.supportProblem(config, s3Config);
+        String unsupported = accessPoints.unsupported();
         if (wanted != null && unsupported != null) {
             throw new GatehouseException(409, "not_supported", unsupported);
         }

@@ -1,20 +1,15 @@
 package io.gatehouse.downloads;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import io.gatehouse.accesspoints.AccessPointService;
-import io.gatehouse.storage.S3Config;
-import io.gatehouse.storage.SseCustomerKeys;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import io.gatehouse.storage.ObjectKeys;
-import io.gatehouse.storage.UrlLifetimes;
+import io.gatehouse.accesspoints.AccessPointService;
 import io.gatehouse.audit.AuditAction;
 import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditEvent;
@@ -24,13 +19,18 @@ import io.gatehouse.audit.AuditTrail;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.catalog.ContentAccess;
 import io.gatehouse.catalog.ContentItem;
+import io.gatehouse.db.Sql;
 import io.gatehouse.grants.AccessDecision;
 import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.storage.ObjectKeys;
+import io.gatehouse.storage.S3Clients;
+import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseCustomerKeys;
+import io.gatehouse.storage.UrlLifetimes;
 import io.gatehouse.web.GatehouseException;
-import io.gatehouse.db.Sql;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -102,14 +102,16 @@ public class DownloadService {
         }
         Duration wanted = requestedTtl != null ? requestedTtl : lifetimes.downloadTtl();
         Duration ttl = grant != null ? lifetimes.bound(wanted, now, grant.validUntil) : lifetimes.bound(wanted, now);
-        // Through the owner team's access point where it has one (its policy reaches only the team's prefix).
         if (item.objectLambdaArn != null && accessPoints.presigner() == null) {
             // Never the raw object instead of the view it is meant to be served through (a redaction, say).
             throw new GatehouseException(409, "object_lambda_unavailable", "This item is served only through an Object "
                     + "Lambda access point, which this deployment cannot sign for (no S3 Control configured).");
         }
-        String via = item.objectLambdaArn != null ? item.objectLambdaArn
-                : accessPoints.signingArn(item.ownerTeam, item.objectKey).orElse(null);
+        // Through its Object Lambda access point, else the owner team's access point (whose policy reaches only the
+        // team's prefix), else the bucket.
+        Optional<AccessPointService.Route> route = item.objectLambdaArn != null ? Optional.empty()
+                : accessPoints.route(item.ownerTeam, item.objectKey);
+        String via = item.objectLambdaArn != null ? item.objectLambdaArn : route.map(AccessPointService.Route::arn).orElse(null);
         var signed = (via != null ? accessPoints.presigner() : presigner).presignGetObject(request -> request
                 .signatureDuration(ttl)
                 .getObjectRequest(get -> get
@@ -133,15 +135,8 @@ public class DownloadService {
                 .detail("expiresAt", expiresAt.toString())
                 .detail("ttlSeconds", ttl.toSeconds())
                 .detail("via", via == null ? "bucket" : via));
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (item.sseCustomerKey) {
-            signed.signedHeaders().forEach((name, values) -> {
-                if (!name.equalsIgnoreCase("host")) {
-                    headers.put(name, String.join(",", values));
-                }
-            });
-        }
-        return new Issued(signed.url().toString(), expiresAt, headers, accessPoints.vpcOnly(item.ownerTeam, via).orElse(null));
+        return new Issued(signed.url().toString(), expiresAt, item.sseCustomerKey ? S3Clients.headersToSend(signed) : Map.of(),
+                route.map(AccessPointService.Route::vpcOnly).orElse(null));
     }
 
     /** SSE-C: only over https, and only with the MD5 of a key (S3 refuses a key that does not match it). */

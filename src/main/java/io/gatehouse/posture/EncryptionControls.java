@@ -51,16 +51,18 @@ class EncryptionControls {
 
     /** The default-encryption and sse-c rows; {@code probeKey} is the posture's probe object (null: none, see noProbe). */
     List<Control> check(String probeKey, Probe noProbe) {
+        // Asked once: both rows depend on whether a team holds its own key.
+        List<String> keyHolders = teams.using(SseMode.SSE_C);
         Optional<BucketEncryption.Rule> encryption;
         try {
             encryption = BucketEncryption.read(s3, bucket());
         } catch (S3Exception e) {
-            Control failed = failed("default-encryption", e, null, null, desiredEncryption(Optional.empty()).asMap(),
-                    encryptionProbe(probeKey, noProbe));
+            Control failed = failed("default-encryption", e, null, null,
+                    desiredEncryption(Optional.empty(), keyHolders).asMap(), encryptionProbe(probeKey, noProbe));
             return List.of(failed, new Control("sse-c", failed.state(), failed.summary(), null, SSE_C_BLOCKED, sseCProbe(),
                     false));
         }
-        return List.of(defaultEncryption(probeKey, noProbe, encryption), sseC(encryption));
+        return List.of(defaultEncryption(probeKey, noProbe, encryption, keyHolders), sseC(encryption, keyHolders));
     }
 
     /** What applying default-encryption or sse-c would change, given the rule as {@link #read} gave it. */
@@ -69,7 +71,7 @@ class EncryptionControls {
             case "default-encryption" -> {
                 Optional<BucketEncryption.Rule> rule = encryptionRule(current);
                 // The blocked types are kept as they are: they are the sse-c control's to change.
-                BucketEncryption.Rule wanted = desiredEncryption(rule);
+                BucketEncryption.Rule wanted = desiredEncryption(rule, teams.using(SseMode.SSE_C));
                 String keyProblem = wanted.kmsKeyId() == null ? null : kmsKeys.problem(wanted.kmsKeyId()).orElse(null);
                 if (keyProblem != null) {
                     throw new GatehouseException(422, "kms_key_unusable", keyProblem + " Set gatehouse.s3.kms-key-id to an "
@@ -94,9 +96,11 @@ class EncryptionControls {
         };
     }
 
-    private Control defaultEncryption(String probeKey, Probe noProbe, Optional<BucketEncryption.Rule> rule) {
+    private Control defaultEncryption(String probeKey, Probe noProbe, Optional<BucketEncryption.Rule> rule,
+            List<String> keyHolders) {
         String id = "default-encryption";
-        Map<String, Object> desired = desiredEncryption(rule).asMap();
+        BucketEncryption.Rule wanted = desiredEncryption(rule, keyHolders);
+        Map<String, Object> desired = wanted.asMap();
         Probe probe = encryptionProbe(probeKey, noProbe);
         if (rule.isEmpty()) {
             return new Control(id, State.MISSING, "The bucket has no default encryption rule: objects written without "
@@ -108,7 +112,7 @@ class EncryptionControls {
             return new Control(id, State.NOT_ENFORCED, "Default encryption is configured, but an object written without "
                     + "SSE headers came back unencrypted.", current, desired, probe, true);
         }
-        if (!rule.get().encryptsAs(desiredEncryption(rule))) {
+        if (!rule.get().encryptsAs(wanted)) {
             boolean noBucketKey = "aws:kms".equals(rule.get().algorithm()) && !Boolean.TRUE.equals(rule.get().bucketKey());
             return new Control(id, State.DRIFT, noBucketKey
                     ? "SSE-KMS without an S3 Bucket Key: every object request costs a KMS request."
@@ -119,21 +123,20 @@ class EncryptionControls {
     }
 
     /** What Gatehouse wants, for this store: the blocked types only where the store has them (or it is AWS). */
-    private BucketEncryption.Rule desiredEncryption(Optional<BucketEncryption.Rule> current) {
+    private BucketEncryption.Rule desiredEncryption(Optional<BucketEncryption.Rule> current, List<String> keyHolders) {
         boolean storeBlocks = S3Clients.endpoint(config).isEmpty() || current.map(r -> r.blocked() != null).orElse(false);
-        return BucketEncryption.desired(config, !teams.using(SseMode.SSE_C).isEmpty(), storeBlocks);
+        return BucketEncryption.desired(config, !keyHolders.isEmpty(), storeBlocks);
     }
 
     /**
      * SSE-C: whether the bucket refuses customer-provided keys. Unless a team holds its own keys Gatehouse wants them
      * refused: an SSE-C object is one whose key nobody here can ever produce again.
      */
-    private Control sseC(Optional<BucketEncryption.Rule> rule) {
+    private Control sseC(Optional<BucketEncryption.Rule> rule, List<String> keyHolders) {
         String id = "sse-c";
         Map<String, Object> current = rule.map(BucketEncryption.Rule::asMap).orElse(null);
         Probe probe = sseCProbe();
         boolean accepted = probe.answer().startsWith("stored");
-        List<String> keyHolders = teams.using(SseMode.SSE_C);
         if (!keyHolders.isEmpty()) {
             Map<String, Object> open = Map.of("blockedEncryptionTypes", List.of(BucketEncryption.NOTHING), "teams", keyHolders);
             String https = SseCustomerKeys.httpsProblem(config);
@@ -178,7 +181,7 @@ class EncryptionControls {
         byte[] customerKey = new byte[32];
         new java.security.SecureRandom().nextBytes(customerKey);
         String request = "PUT " + key + " with a throwaway customer-provided key (SSE-C)";
-        SdkException refused = attempt(() -> s3.putObject(r -> r.bucket(bucket()).key(key).sseCustomerAlgorithm("AES256")
+        SdkException refused = attempt(() -> s3.putObject(r -> r.bucket(bucket()).key(key).sseCustomerAlgorithm(SseCustomerKeys.ALGORITHM)
                 .sseCustomerKey(java.util.Base64.getEncoder().encodeToString(customerKey))
                 .sseCustomerKeyMD5(md5(customerKey)), RequestBody.fromString("Gatehouse SSE-C probe")));
         if (refused != null) {

@@ -86,12 +86,14 @@ public class PostureService {
     private final KmsBudget budget;
     private final TeamService teams;
     private final EncryptionControls encryption;
+    private final BucketPolicyEditor policies;
     /** For the probes that are plain HTTP requests (no signature, another scheme, a preflight), trusting the store's CA. */
     private final HttpClient http;
 
     PostureService(S3Client s3, S3Presigner presigner, S3Config config, BucketCorsService cors, AuditService audit,
-            KmsBudget budget, TeamService teams, EncryptionControls encryption) {
+            KmsBudget budget, TeamService teams, EncryptionControls encryption, BucketPolicyEditor policies) {
         this.encryption = encryption;
+        this.policies = policies;
         this.s3 = s3;
         this.presigner = presigner;
         this.config = config;
@@ -114,8 +116,10 @@ public class PostureService {
         try {
             controls.addAll(encryption.check(probe, noProbe));
             controls.add(encryption.clientSideEncryption());
-            controls.add(tlsOnlyPolicy(probe));
-            controls.add(blockPublicAccess(probe, noProbe));
+            // Read once: the TLS-only row and the public-grants check both look at it.
+            PolicyRead policy = readPolicy();
+            controls.add(tlsOnlyPolicy(probe, policy));
+            controls.add(blockPublicAccess(probe, noProbe, policy));
             controls.addAll(versioning());
             controls.add(accessLogging());
             controls.add(corsControl(probeKey));
@@ -131,18 +135,29 @@ public class PostureService {
 
     // ---- the controls ------------------------------------------------------------------------------------------
 
-    private Control tlsOnlyPolicy(String probeKey) {
+    /** The bucket policy as the store answered: its text (null: none), or the store's refusal to say. */
+    private record PolicyRead(String text, S3Exception failure) {
+    }
+
+    private PolicyRead readPolicy() {
+        try {
+            return new PolicyRead(s3.getBucketPolicy(r -> r.bucket(bucket())).policy(), null);
+        } catch (S3Exception e) {
+            return new PolicyRead(null, e);
+        }
+    }
+
+    private Control tlsOnlyPolicy(String probeKey, PolicyRead read) {
         String id = "tls-only-policy";
         var ours = BucketPolicies.denyInsecureTransport(bucket());
-        String policy;
-        try {
-            policy = s3.getBucketPolicy(r -> r.bucket(bucket())).policy();
-        } catch (S3Exception e) {
+        if (read.failure() != null) {
+            S3Exception e = read.failure();
             // AWS and RGW say NoSuchBucketPolicy; S3Proxy, which has no policies at all, says NoSuchPolicy.
             return failed(id, e, e.statusCode() == 404 ? code(e) : null,
                     "No bucket policy: the store answers plain-http requests too.", ours, null)
                     .withApplicable(lockOut() == null);
         }
+        String policy = read.text();
         boolean holds;
         try {
             holds = BucketPolicies.holds(policy, ours);
@@ -181,19 +196,19 @@ public class PostureService {
                 .getObjectRequest(r -> r.bucket(bucket()).key(probeKey))).url().toString());
     }
 
-    private Control blockPublicAccess(String probeKey, Probe noProbe) {
+    private Control blockPublicAccess(String probeKey, Probe noProbe, PolicyRead policy) {
         String id = "block-public-access";
         Map<String, Boolean> desired = Map.of("BlockPublicAcls", true, "IgnorePublicAcls", true, "BlockPublicPolicy", true,
                 "RestrictPublicBuckets", true);
         Probe probe = probeKey == null ? noProbe : anonymousProbe(probeKey);
         boolean publicRead = probe != null && probe.answer().startsWith("HTTP 200");
+        List<String> grants = publicGrants(policy);
         PublicAccessBlockConfiguration block;
         try {
             block = s3.getPublicAccessBlock(r -> r.bucket(bucket())).publicAccessBlockConfiguration();
         } catch (S3Exception e) {
             Control read = failed(id, e, "NoSuchPublicAccessBlockConfiguration",
                     "The bucket has no public access block: a policy or ACL could make objects public.", desired, probe);
-            List<String> grants = publicGrants();
             Map<String, Object> shown = Map.of("publicGrants", grants);
             if (publicRead) {
                 return new Control(id, State.NOT_ENFORCED, "Objects are readable WITHOUT credentials: an anonymous GET of "
@@ -213,7 +228,6 @@ public class PostureService {
         current.put("IgnorePublicAcls", block.ignorePublicAcls());
         current.put("BlockPublicPolicy", block.blockPublicPolicy());
         current.put("RestrictPublicBuckets", block.restrictPublicBuckets());
-        List<String> grants = publicGrants();
         Map<String, Object> shown = new LinkedHashMap<>(current);
         shown.put("publicGrants", grants);
         if (publicRead) {
@@ -235,12 +249,11 @@ public class PostureService {
      * What makes objects public whatever the block or the store: bucket policy statements that allow everyone, ACL
      * grants to all users or to every AWS account. A store without policies or ACLs simply contributes nothing.
      */
-    private List<String> publicGrants() {
+    private List<String> publicGrants(PolicyRead policy) {
         List<String> found = new ArrayList<>();
         try {
-            found.addAll(BucketPolicies.publicStatements(s3.getBucketPolicy(r -> r.bucket(bucket())).policy()));
-        } catch (S3Exception noPolicy) {
-            // none, or no policies at all on this store
+            // A failed read is no policy, or no policies at all on this store.
+            found.addAll(BucketPolicies.publicStatements(policy.text()));
         } catch (GatehouseException unreadable) {
             found.add("a bucket policy Gatehouse cannot read (" + unreadable.getMessage() + ")");
         }
@@ -474,7 +487,7 @@ public class PostureService {
             case "default-encryption", "sse-c" -> planFrom(id, encryption.read());
             case "versioning" -> planFrom(id, versioningStatus());
             case "block-public-access" -> planFrom(id, null);
-            case "tls-only-policy" -> planFrom(id, currentPolicy());
+            case "tls-only-policy" -> planFrom(id, policies.current());
             default -> throw GatehouseException.notFound("Gatehouse cannot apply the control \"" + id + "\" (it can apply "
                     + "default-encryption, sse-c, versioning, block-public-access, tls-only-policy and access-logging; the "
                     + "others are shown, or set by the owner).");
@@ -509,7 +522,7 @@ public class PostureService {
                             "RestrictPublicBuckets", true), null);
             case "tls-only-policy" -> {
                 String policy = current == null ? null : current.toString();
-                var merge = BucketPolicies.merge(policy, List.of(BucketPolicies.denyInsecureTransport(bucket())));
+                var merge = policies.merge(policy, List.of(BucketPolicies.denyInsecureTransport(bucket())));
                 yield new Plan(id, "PutBucketPolicy: add " + merge.added() + ", replace " + merge.replaced() + ", keep "
                         + merge.kept() + " statement(s) Gatehouse did not write", policy, merge.policy(), lockOut());
             }
@@ -541,7 +554,7 @@ public class PostureService {
                 case "versioning" -> s3.putBucketVersioning(r -> r.bucket(bucket())
                         .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
                 case "block-public-access" -> applyPublicAccessBlock();
-                case "tls-only-policy" -> applyPolicy(plan);
+                case "tls-only-policy" -> policies.put((String) plan.before(), plan.after().toString());
                 case "mfa-delete" -> s3.putBucketVersioning(r -> r.bucket(bucket())
                         .mfa(choice.mfaSerial().strip() + " " + choice.mfaCode().strip())
                         .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED).mfaDelete("Enabled")));
@@ -643,20 +656,6 @@ public class PostureService {
         return choice.targetPrefix() == null || choice.targetPrefix().isBlank() ? bucket() + "/" : choice.targetPrefix().strip();
     }
 
-    /** Puts the merged policy, then proves Gatehouse still works; if not, puts the old one back. */
-    private void applyPolicy(Plan plan) {
-        s3.putBucketPolicy(r -> r.bucket(bucket()).policy(plan.after().toString()));
-        SdkException lockedOut = stillWorks(s3, bucket());
-        if (lockedOut != null) {
-            if (plan.before() == null) {
-                s3.deleteBucketPolicy(r -> r.bucket(bucket()));
-            } else {
-                s3.putBucketPolicy(r -> r.bucket(bucket()).policy(plan.before().toString()));
-            }
-            throw new GatehouseException(409, "would_lock_out", "With the new policy the store refused Gatehouse itself ("
-                    + describe(lockedOut) + "); the previous policy is back in place.");
-        }
-    }
 
     /**
      * Turns all four settings on, then proves Gatehouse can still write: Ceph RGW 16, for one, then refuses its owner's
@@ -703,19 +702,6 @@ public class PostureService {
         return null;
     }
 
-    private String currentPolicy() {
-        try {
-            return s3.getBucketPolicy(r -> r.bucket(bucket())).policy();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return null;
-            }
-            if (notImplemented(e)) {
-                throw new GatehouseException(409, "not_supported", "This store does not implement bucket policies.");
-            }
-            throw e;
-        }
-    }
 
     private String versioningStatus() {
         try {

@@ -94,6 +94,20 @@ public class S3Clients {
     }
 
     /**
+     * The headers a pre-signed request was signed with, as the browser must send them: all but {@code Host} and
+     * {@code Content-Length}, which the browser sets itself (to the same values, or the signature fails).
+     */
+    public static java.util.Map<String, String> headersToSend(software.amazon.awssdk.awscore.presigner.PresignedRequest signed) {
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        signed.signedHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
+                headers.put(name, String.join(",", values));
+            }
+        });
+        return headers;
+    }
+
+    /**
      * The TLS context for other clients that talk to the store (the posture page's probes): the store's own CA when
      * one is configured, else the JVM's default.
      */

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +37,7 @@ import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.storage.KmsBudget;
+import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.storage.SseCustomerKeys;
 import io.gatehouse.storage.SseMode;
@@ -205,7 +205,7 @@ public class UploadService {
         session.sseMode = team.sseMode;
         session.kmsKeyId = team.kmsKeyId;
         session.clientEncryption = clientEncryption(team, request.clientEncryption());
-        session.accessPointArn = accessPoints.signingArn(team.slug, session.objectKey).orElse(null);
+        session.accessPointArn = accessPoints.route(team.slug, session.objectKey).map(AccessPointService.Route::arn).orElse(null);
         session.multipart = request.size() > multipartThreshold(store) && team.sseMode != SseMode.SSE_C;
         if (team.sseMode == SseMode.SSE_C) {
             customerKey(session, request);
@@ -348,13 +348,7 @@ public class UploadService {
                         .contentMD5(session.contentMd5);
             }
         }));
-        Map<String, String> headers = new LinkedHashMap<>();
-        signed.signedHeaders().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
-                headers.put(name, String.join(",", values));
-            }
-        });
-        return new SignedRequest("PUT", signed.url().toString(), headers, signed.expiration());
+        return new SignedRequest("PUT", signed.url().toString(), S3Clients.headersToSend(signed), signed.expiration());
     }
 
     /** The team's access point has AWS's own host; everything else goes where the store is. */

@@ -137,7 +137,7 @@ class IamPolicyTest {
                 }
             }
             signsSseKms |= code.contains("ssekmsKeyId");
-            signsThroughAccessPoints |= code.contains(".signingArn(");
+            signsThroughAccessPoints |= code.contains("accessPoints.route(");
             signsThroughObjectLambda |= code.contains("item.objectLambdaArn != null ? item.objectLambdaArn");
             deletesVersions |= code.contains("deleteObject(") && code.contains(".versionId(");
         }
