@@ -1,11 +1,11 @@
 // SSE-C, for teams that hold their own key: the browser makes the 256-bit key and sends it to the store with every
 // request; Gatehouse gets only its MD5 (to sign, S3 checks the key against it) and never the key itself.
 import SparkMD5 from 'spark-md5';
+import { MIN_PASSPHRASE } from './cse.js';
 
 const ITERATIONS = 600_000;
-export const MIN_PASSPHRASE = 12;
 
-function base64(bytes) {
+export function base64(bytes) {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);

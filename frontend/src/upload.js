@@ -9,7 +9,7 @@ import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import './upload.css';
 import { encrypt, secretFrom, SCHEME, MIN_PASSPHRASE } from './cse.js';
-import { customerKey, md5Base64, KEY_HEADER } from './ssec.js';
+import { base64, customerKey, md5Base64, KEY_HEADER } from './ssec.js';
 
 const root = document.getElementById('uploader');
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -96,10 +96,7 @@ async function api(method, path, body) {
 
 /** SHA-256 of the whole file, base64, computed off the main thread by WebCrypto. */
 async function sha256Base64(blob) {
-  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  let binary = '';
-  for (const byte of new Uint8Array(digest)) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return base64(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
 }
 
 async function declare(file) {
