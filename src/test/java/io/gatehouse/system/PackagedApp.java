@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.gatehouse.support.Ports;
@@ -17,21 +19,30 @@ import io.gatehouse.support.Ports;
  * One instance of the packaged app, run as users run it: {@code java -jar target/quarkus-app/quarkus-run.jar} in the
  * prod profile, configured by GATEHOUSE_* environment variables only; ready once its management port says so.
  */
-final class PackagedApp implements AutoCloseable {
+public final class PackagedApp implements AutoCloseable {
 
-    final int port;
-    final int managementPort = Ports.free();
-    final Path log;
-    final long readyMillis;
+    public final int port;
+    public final int managementPort = Ports.free();
+    public final Path log;
+    public final long readyMillis;
     private final Process process;
 
     /** Starts it on {@code port} (known beforehand: the IdP and the CORS rules must know the portal's origin). */
     PackagedApp(String name, Map<String, String> environment, int port) throws Exception {
+        this(name, environment, port, List.of());
+    }
+
+    /** With JVM options in front of {@code -jar} (the benchmark runs it with the documented production settings). */
+    public PackagedApp(String name, Map<String, String> environment, int port, List<String> jvmOptions) throws Exception {
         this.port = port;
         log = Path.of("target/" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        // As the image runs it, from the app's own directory: a class-data archive (AppCDS) names its jars relative to it.
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-jar", "quarkus-run.jar"));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of("target/quarkus-app").toFile())
+                .redirectErrorStream(true).redirectOutput(log.toAbsolutePath().toFile());
         builder.environment().putAll(environment);
         builder.environment().put("GATEHOUSE_MANAGEMENT_PORT", Integer.toString(managementPort));
         Instant started = Instant.now();
@@ -54,20 +65,25 @@ final class PackagedApp implements AutoCloseable {
                 close();
                 throw new AssertionError(name + " was not ready within 90 s:\n" + Files.readString(log));
             }
-            Thread.sleep(100); // polling interval, bounded by the deadline
+            Thread.sleep(20); // polling interval (fine enough to time a start), bounded by the deadline
         }
         readyMillis = Duration.between(started, Instant.now()).toMillis();
+    }
+
+    /** The JVM's process id (to read its CPU time and memory from /proc). */
+    public long pid() {
+        return process.pid();
     }
 
     String origin() {
         return "http://localhost:" + port;
     }
 
-    String url(String path) {
+    public String url(String path) {
         return origin() + path;
     }
 
-    String management(String path) {
+    public String management(String path) {
         return "http://localhost:" + managementPort + path;
     }
 

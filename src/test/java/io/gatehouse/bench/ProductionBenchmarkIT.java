@@ -1,0 +1,388 @@
+package io.gatehouse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import io.gatehouse.dev.ProdStack;
+import io.gatehouse.support.Ports;
+import io.gatehouse.support.Tokens;
+import io.gatehouse.system.PackagedApp;
+
+/**
+ * The production benchmark (on demand, never part of CI's pass/fail): the packaged app, {@code java -jar} in the
+ * prod profile with the JVM settings the container image uses, against a real PostgreSQL, an S3 server and an IdP
+ * issuing RS256 tokens (the packaged-app tests' {@link ProdStack}). Prints one table: start-to-ready on a migrated
+ * database, then per endpoint req/s, p50, p99, app and database CPU per request and RSS, under wrk -t2 -c50.
+ * Run: {@code ./mvnw verify -Dbenchmark -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ProductionBenchmarkIT}
+ * ({@code -Dbench.seconds=20} per measured run, {@code -Dbench.warmup=30} before the first).
+ */
+@EnabledIfSystemProperty(named = "benchmark", matches = ".*")
+class ProductionBenchmarkIT {
+
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in these
+    private static final String TEAM = "team-a";
+    private static final String DECLARATION = "{\"team\":\"team-u\",\"filename\":\"bench-{n}.txt\",\"size\":16,"
+            + "\"contentType\":\"text/plain\",\"sha256\":\"zgKDMBTkSCknOumNUjBrQuOs0DaUv53JDLuF/giv32M=\"}";
+    private static final byte[] UPLOADED = "sixteen bytes!!\n".getBytes();
+
+    private final int seconds = Integer.getInteger("bench.seconds", 20);
+    private final int warmup = Integer.getInteger("bench.warmup", 30);
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<String> table = new ArrayList<>();
+
+    @Test
+    void productionFigures() throws Exception {
+        int port = Ports.free();
+        try (ProdStack stack = new ProdStack()) {
+            Map<String, String> environment = new LinkedHashMap<>(stack.start(List.of("http://localhost:" + port)));
+            // Signing through an access point needs S3 Control configured; nothing calls it while URLs are signed.
+            environment.put("GATEHOUSE_ACCESS_POINTS_ACCOUNT_ID", "123456789012");
+            environment.put("GATEHOUSE_ACCESS_POINTS_GATEHOUSE_ROLE_ARN", "arn:aws:iam::123456789012:role/gatehouse");
+            environment.put("GATEHOUSE_ACCESS_POINTS_CONTROL_ENDPOINT", "http://127.0.0.1:9");
+            // No browser here: the benchmark's own client PUTs uploads where the app reaches the store.
+            environment.put("GATEHOUSE_S3_PUBLIC_ENDPOINT", environment.get("GATEHOUSE_S3_ENDPOINT"));
+            // The load declares thousands of files per user: lift the per-session count, not what is checked per file.
+            environment.put("GATEHOUSE_UPLOADS_MAX_FILES_PER_SESSION", "100000000");
+            List<String> jvm = new ArrayList<>(JvmSettings.options());
+            environment.putAll(JvmSettings.environment());
+            String extra = System.getProperty("bench.jvm-extra", "").strip();
+            if (!extra.isEmpty()) {
+                jvm.addAll(List.of(extra.split("\\s+"))); // to try a setting before it goes into the image
+            }
+            if (Boolean.getBoolean("bench.jfr")) {
+                // a profile of the measured app: jfr print --events jdk.ExecutionSample target/bench.jfr
+                jvm.add("-XX:StartFlightRecording=filename=target/bench.jfr,settings=profile");
+            }
+            System.out.println("BENCH JVM settings (from src/main/docker/Dockerfile.jvm): " + String.join(" ", jvm) + " "
+                    + JvmSettings.environment());
+
+            new PackagedApp("bench-migrate", environment, port, jvm).close(); // migrates the empty database
+            List<Long> ready = new ArrayList<>();
+            List<String> startedIn = new ArrayList<>();
+            for (int i = 0; i < Integer.getInteger("bench.starts", 3); i++) {
+                PackagedApp app = new PackagedApp("bench-start-" + i, environment, port, jvm);
+                ready.add(app.readyMillis);
+                startedIn.add(startedIn(app.log));
+                app.close();
+            }
+            System.out.printf("BENCH start-to-ready (java -jar to /q/health/ready 200, migrated database): %s ms; "
+                    + "Quarkus \"started in\": %s%n", ready, startedIn);
+            if (Boolean.getBoolean("bench.start-only")) {
+                return;
+            }
+            try (PackagedApp app = new PackagedApp("bench", environment, port, jvm);
+                    Connection db = DriverManager.getConnection(environment.get("GATEHOUSE_DB_URL"),
+                            environment.get("GATEHOUSE_DB_USER"), environment.get("GATEHOUSE_DB_PASSWORD"))) {
+                Seeded seeded = seed(db, environment.get("GATEHOUSE_S3_BUCKET"));
+                Path readers = tokens("bench-reader", 8);
+                Path uploaders = tokens("bench-uploader", 8);
+                Processes processes = new Processes(app.pid());
+                String base = "http://127.0.0.1:" + port;
+
+                System.out.printf("BENCH warm-up: %d s of download-url%n", warmup);
+                wrk(readers, "POST", base + "/api/items/" + seeded.bucketItem + "/download-url", warmup, null);
+                measure("HTTP floor GET /q/health/live (management, no auth)", processes, readers, "GET",
+                        app.management("/q/health/live").replace("localhost", "127.0.0.1"), null);
+                measure("bearer only GET /api/me", processes, readers, "GET", base + "/api/me", null);
+                measure("download-url, bucket", processes, readers, "POST",
+                        base + "/api/items/" + seeded.bucketItem + "/download-url", null);
+                measure("download-url, access point", processes, readers, "POST",
+                        base + "/api/items/" + seeded.accessPointItem + "/download-url", null);
+                if (!Boolean.getBoolean("bench.downloads-only")) {
+                    measure("upload start POST /api/uploads", processes, uploaders, "POST", base + "/api/uploads", DECLARATION);
+                    completions(processes, uploaders, base, environment);
+                }
+                long audited = count(db, "SELECT count(*) FROM audit_event WHERE action = 'DOWNLOAD_URL_ISSUED'");
+                System.out.println();
+                System.out.printf("BENCH production benchmark, %s, %d cores, load average %.2f (1 min) after the run%n",
+                        Instant.now(), Runtime.getRuntime().availableProcessors(),
+                        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                System.out.printf("BENCH start-to-ready (java -jar to /q/health/ready 200, migrated database): %s ms; "
+                        + "Quarkus \"started in\": %s%n", ready, startedIn);
+                System.out.printf("BENCH %-52s %9s %8s %8s %11s %10s %8s %6s%n", "endpoint (wrk -t2 -c50 -d" + seconds + "s)",
+                        "req/s", "p50 ms", "p99 ms", "app µs/req", "db µs/req", "RSS MB", "errors");
+                table.forEach(row -> System.out.println("BENCH " + row));
+                System.out.printf("BENCH download URLs issued during the run: %d, each with its audit row%n", audited);
+                assertThat(table).isNotEmpty();
+            }
+        }
+    }
+
+    /** What the benchmark's users may do: read grants, one item in the bucket and one in the team's access point. */
+    record Seeded(long bucketItem, long accessPointItem) {
+    }
+
+    private Seeded seed(Connection db, String bucket) throws Exception {
+        update(db, "INSERT INTO team (slug, display_name, key_prefix) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", TEAM, "Team A",
+                "teams/team-a/");
+        update(db, "INSERT INTO access_point (team_slug, name, arn, network_origin, policy, state, updated_by) VALUES (?, ?, ?, "
+                + "'INTERNET', '{}', 'OK', 'bench') ON CONFLICT DO NOTHING", TEAM, "gatehouse-team-a",
+                "arn:aws:s3:us-east-1:123456789012:accesspoint/gatehouse-team-a");
+        // Uploads go to a team without an access point (the benchmark's client PUTs to the store it can reach).
+        update(db, "INSERT INTO team (slug, display_name, key_prefix) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", "team-u",
+                "Uploads", "teams/team-u/");
+        long bucketItem = item(db, bucket, "bench/catalog/report.pdf", null);
+        long accessPointItem = item(db, bucket, "teams/team-a/report.pdf", TEAM);
+        Instant now = Instant.now();
+        for (int i = 0; i < 8; i++) {
+            update(db, "INSERT INTO access_grant (subject_type, subject, bucket, resource_type, resource, permission, valid_from, "
+                    + "valid_until, reason, created_by) VALUES ('USER', ?, ?, 'PREFIX', ?, ?, ?, ?, 'benchmark', 'bench')",
+                    "bench-reader-" + i, bucket, "bench/", "READ", Timestamp.from(now.minusSeconds(60)),
+                    Timestamp.from(now.plus(Duration.ofDays(1))));
+            update(db, "INSERT INTO access_grant (subject_type, subject, bucket, resource_type, resource, permission, valid_from, "
+                    + "valid_until, reason, created_by) VALUES ('USER', ?, ?, 'PREFIX', ?, ?, ?, ?, 'benchmark', 'bench')",
+                    "bench-reader-" + i, bucket, "teams/team-a/", "READ", Timestamp.from(now.minusSeconds(60)),
+                    Timestamp.from(now.plus(Duration.ofDays(1))));
+            update(db, "INSERT INTO access_grant (subject_type, subject, bucket, resource_type, resource, permission, valid_from, "
+                    + "valid_until, reason, created_by) VALUES ('USER', ?, ?, 'PREFIX', ?, ?, ?, ?, 'benchmark', 'bench')",
+                    "bench-uploader-" + i, bucket, "teams/team-u/", "WRITE", Timestamp.from(now.minusSeconds(60)),
+                    Timestamp.from(now.plus(Duration.ofDays(1))));
+        }
+        return new Seeded(bucketItem, accessPointItem);
+    }
+
+    private static long item(Connection db, String bucket, String key, String team) throws Exception {
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO content_item (bucket, object_key, title, size_bytes, "
+                + "content_type, owner_team, created_by) VALUES (?, ?, ?, 1024, 'application/pdf', ?, 'bench') RETURNING id")) {
+            insert.setString(1, bucket);
+            insert.setString(2, key);
+            insert.setString(3, "Benchmark " + key);
+            insert.setString(4, team);
+            try (var rows = insert.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    private static void update(Connection db, String sql, Object... parameters) throws Exception {
+        try (PreparedStatement statement = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
+        }
+    }
+
+    private static long count(Connection db, String sql) throws Exception {
+        try (var rows = db.createStatement().executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static Path tokens(String prefix, int users) throws IOException {
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            tokens.add(Tokens.of(prefix + "-" + i));
+        }
+        Path file = Files.createTempFile(prefix, ".txt");
+        Files.write(file, tokens);
+        return file;
+    }
+
+    /** A 10 s warm-up of the endpoint, then the measured run with the CPU the app and the database spent in it. */
+    private void measure(String name, Processes processes, Path tokens, String method, String url, String body)
+            throws Exception {
+        wrk(tokens, method, url, 10, body);
+        Processes.Cpu before = processes.cpu();
+        Map<String, String> result = wrk(tokens, method, url, seconds, body);
+        Processes.Cpu after = processes.cpu();
+        long requests = Long.parseLong(result.get("requests"));
+        table.add(row(String.format("%-52s %9s %8s %8s %11.0f %10.0f %8d %6s", name, result.get("rps"), result.get("p50_ms"),
+                result.get("p99_ms"), after.appMicros(before) / (double) requests, after.dbMicros(before) / (double) requests,
+                processes.rssMegabytes(), Long.parseLong(result.get("non2xx")) + Long.parseLong(result.get("socket_errors")))));
+    }
+
+    /**
+     * Upload completion (HeadObject, checks, item row, audit row): uploads declared and PUT to the store beforehand,
+     * then completed by 50 concurrent clients; the store's own HeadObject latency is printed next to it.
+     */
+    private void completions(Processes processes, Path uploaderTokens, String base, Map<String, String> environment)
+            throws Exception {
+        List<String> tokens = Files.readAllLines(uploaderTokens);
+        int count = 3000;
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<String>> declared = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String token = tokens.get(i % tokens.size());
+                String body = DECLARATION.replace("{n}", "complete-" + i);
+                declared.add(pool.submit(() -> startAndPut(base, token, body)));
+            }
+            List<String> ids = new ArrayList<>();
+            for (Future<String> id : declared) {
+                ids.add(id.get());
+            }
+            Processes.Cpu before = processes.cpu();
+            long started = System.nanoTime();
+            var firstFailure = new java.util.concurrent.atomic.AtomicReference<String>();
+            List<Future<Long>> timings = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String token = tokens.get(i % tokens.size());
+                String id = ids.get(i);
+                timings.add(pool.submit(() -> {
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> done = http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads/" + id + "/complete"))
+                            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (done.statusCode() != 200) {
+                        firstFailure.compareAndSet(null, done.statusCode() + " " + done.body());
+                        return -1L;
+                    }
+                    return System.nanoTime() - t0;
+                }));
+            }
+            long[] latencies = new long[count];
+            int errors = 0;
+            for (int i = 0; i < count; i++) {
+                latencies[i] = timings.get(i).get();
+                errors += latencies[i] < 0 ? 1 : 0;
+            }
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            Processes.Cpu after = processes.cpu();
+            if (firstFailure.get() != null) {
+                System.out.println("BENCH upload complete: first failure: " + firstFailure.get());
+            }
+            Arrays.sort(latencies);
+            table.add(row(String.format("%-52s %9.0f %8.2f %8.2f %11.0f %10.0f %8d %6d", "upload complete (50 clients, 3000 uploads)",
+                    count / elapsed, latencies[count / 2] / 1e6, latencies[(int) (count * 0.99)] / 1e6,
+                    after.appMicros(before) / (double) count, after.dbMicros(before) / (double) count, processes.rssMegabytes(),
+                    errors)));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern URL = Pattern.compile("\"url\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern HEADERS = Pattern.compile("\"headers\"\\s*:\\s*\\{([^}]*)\\}");
+    private static final Pattern HEADER = Pattern.compile("\"([^\"]+)\"\\s*:\\s*\"([^\"]*)\"");
+
+    private String startAndPut(String base, String token, String body) throws Exception {
+        HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        Matcher id = ID.matcher(started.body());
+        Matcher url = URL.matcher(started.body());
+        Matcher headers = HEADERS.matcher(started.body());
+        assertThat(id.find() && url.find() && headers.find()).as(started.body()).isTrue();
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(url.group(1).replace("\\u0026", "&")))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(UPLOADED));
+        Matcher header = HEADER.matcher(headers.group(1));
+        while (header.find()) {
+            if (!header.group(1).equalsIgnoreCase("content-length") && !header.group(1).equalsIgnoreCase("host")) {
+                put.header(header.group(1), header.group(2));
+            }
+        }
+        HttpResponse<String> stored = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+        return id.group(1);
+    }
+
+    private static String row(String row) {
+        System.out.println("BENCH measured: " + row);
+        return row;
+    }
+
+    private static String startedIn(Path log) throws IOException {
+        Matcher matcher = Pattern.compile("started in ([0-9.]+s)").matcher(Files.readString(log));
+        return matcher.find() ? matcher.group(1) : "?";
+    }
+
+    private static Map<String, String> wrk(Path tokens, String method, String url, int duration, String body)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("wrk", "-t2", "-c50", "-d" + duration + "s", "--latency", "-s",
+                Path.of("bench/post-with-tokens.lua").toAbsolutePath().toString(), url).redirectErrorStream(true);
+        builder.environment().put("WRK_TOKENS", tokens.toString());
+        builder.environment().put("WRK_PATH", URI.create(url).getRawPath());
+        builder.environment().put("WRK_METHOD", method);
+        if (body != null) {
+            builder.environment().put("WRK_BODY", body);
+        }
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        process.waitFor();
+        String line = output.lines().filter(l -> l.startsWith("RESULT")).findFirst()
+                .orElseThrow(() -> new AssertionError("wrk printed no result: " + output));
+        return Arrays.stream(line.substring("RESULT ".length()).split(" ")).map(pair -> pair.split("=", 2))
+                .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
+    }
+
+    /** CPU time and memory of the app's JVM and of every PostgreSQL process, from /proc. */
+    static final class Processes {
+
+        record Cpu(long appTicks, long dbTicks) {
+            long appMicros(Cpu before) {
+                return (appTicks - before.appTicks) * 1_000_000 / TICKS_PER_SECOND;
+            }
+
+            long dbMicros(Cpu before) {
+                return (dbTicks - before.dbTicks) * 1_000_000 / TICKS_PER_SECOND;
+            }
+        }
+
+        private final long app;
+
+        Processes(long app) {
+            this.app = app;
+        }
+
+        Cpu cpu() throws IOException {
+            long db = 0;
+            try (var entries = Files.list(Path.of("/proc"))) {
+                for (Path entry : entries.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                    try {
+                        String stat = Files.readString(entry.resolve("stat"));
+                        if (stat.contains("(postgres)")) {
+                            // own time plus that of finished children (backends of closed connections)
+                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            db += Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+                                    + Long.parseLong(fields[14]);
+                        }
+                    } catch (IOException | RuntimeException gone) {
+                        // a process that ended between the listing and the read
+                    }
+                }
+            }
+            String stat = Files.readString(Path.of("/proc/" + app + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new Cpu(Long.parseLong(fields[11]) + Long.parseLong(fields[12]), db);
+        }
+
+        long rssMegabytes() throws IOException {
+            return Files.readAllLines(Path.of("/proc/" + app + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).findFirst().orElse(-1L);
+        }
+    }
+}
