@@ -18,8 +18,10 @@ import io.gatehouse.audit.AuditEntry;
 import io.gatehouse.audit.AuditOutcome;
 import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
+import io.gatehouse.db.Sql;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.posture.BucketPolicyEditor;
+import io.gatehouse.storage.GetUrlSigner;
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.teams.Team;
@@ -72,16 +74,19 @@ public class AccessPointService {
     private final S3Config s3Config;
     private final AuditService audit;
     private final BucketPolicyEditor policies;
+    private final Sql sql;
     /** Why this deployment has no access points (fixed by its configuration), or null. */
     private final String unsupported;
     private final S3ControlClient client;
     private final AccessPointControl control;
     /** Signs URLs through access points: AWS's own hosts, virtual-hosted (an ARN has its own address). */
     private final S3Presigner presigner;
+    private final GetUrlSigner urlSigner;
 
     @Inject
     AccessPointService(AccessPointConfig config, S3Config s3Config, AuditService audit, AwsCredentialsProvider credentials,
-            BucketPolicyEditor policies) {
+            BucketPolicyEditor policies, Sql sql) {
+        this.sql = sql;
         this.config = config;
         this.s3Config = s3Config;
         this.audit = audit;
@@ -92,11 +97,17 @@ public class AccessPointService {
         this.control = client == null ? null : new AccessPointControl(client, config.accountId().orElseThrow());
         this.presigner = client == null ? null
                 : S3Presigner.builder().region(Region.of(s3Config.region())).credentialsProvider(credentials).build();
+        this.urlSigner = presigner == null ? null : new GetUrlSigner(presigner, credentials);
     }
 
     /** The S3 Control calls, for the Object Lambda listing; null where there is no S3 Control. */
     AccessPointControl control() {
         return control;
+    }
+
+    /** The download path's GET signer for access point ARNs (see {@link #presigner()}); null without S3 Control. */
+    public GetUrlSigner urlSigner() {
+        return urlSigner;
     }
 
     /** The presigner for URLs whose bucket is an access point ARN from {@link #route}; null without S3 Control. */
@@ -318,11 +329,9 @@ public class AccessPointService {
         if (teamSlug == null || control == null || !key.startsWith(Team.keyPrefixFor(teamSlug))) {
             return Optional.empty();
         }
-        AccessPoint record = AccessPoint.findById(teamSlug);
-        if (record == null || record.state != AccessPoint.Recorded.OK || record.arn == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new Route(record.arn, record.networkOrigin == AccessPoint.Origin.VPC ? record.vpcId : null));
+        // Plain JDBC: no ORM session or transaction on the download path.
+        return sql.one("read the access point of " + teamSlug, "SELECT arn, vpc_id FROM access_point WHERE team_slug = ? "
+                + "AND state = 'OK' AND arn IS NOT NULL", row -> new Route(row.getString(1), row.getString(2)), teamSlug);
     }
 
     private AccessPoint checked(Team team, Change change, AccessPoint existing) {

@@ -68,7 +68,8 @@ public class AuditMetrics {
         });
     }
 
-    private void count(AuditEntry entry) {
+    /** Counts an entry already committed. */
+    void count(AuditEntry entry) {
         AuditAction action = AuditAction.valueOf(entry.action);
         if (URLS_ISSUED.contains(action)) {
             counter("gatehouse.urls.issued", "Pre-signed URLs handed out (an upload start counts once, its parts per batch)",

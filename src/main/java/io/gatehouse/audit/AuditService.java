@@ -1,5 +1,8 @@
 package io.gatehouse.audit;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -9,9 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.db.Sql;
 
 /**
- * Writes audit rows. Always inside the caller's transaction ({@code MANDATORY}): the row commits with the decision
- * it records or not at all, so a failed audit write undoes the decision. Plain JDBC on the transaction's
- * connection: this sits on every download's hot path, and an insert needs no ORM.
+ * Writes audit rows, plain JDBC. {@link #record}: inside the caller's transaction ({@code MANDATORY}), so the row
+ * commits with the decision it records or not at all. {@link #recordCommitted}: for a decision that is nothing but
+ * its row (a download URL, a refusal), committed before it returns, with concurrent requests' rows in one statement.
  */
 @ApplicationScoped
 public class AuditService {
@@ -20,9 +23,17 @@ public class AuditService {
             INSERT INTO audit_event (actor, action, outcome, reason, resource, grant_id, client_ip, user_agent, details)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""";
 
+    /** Many rows in one statement: each column as an array, unnested in order (one prepared statement for any count). */
+    private static final String INSERT_MANY = """
+            INSERT INTO audit_event (actor, action, outcome, reason, resource, grant_id, client_ip, user_agent, details)
+            SELECT actor, action, outcome, reason, resource, grant_id::bigint, client_ip, user_agent, details::jsonb
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                AS row (actor, action, outcome, reason, resource, grant_id, client_ip, user_agent, details)""";
+
     private final ObjectMapper json;
     private final Sql sql;
     private final AuditMetrics metrics;
+    private final GroupCommit<AuditEntry> committed = new GroupCommit<>(this::insertCommitted);
 
     AuditService(ObjectMapper json, Sql sql, AuditMetrics metrics) {
         this.json = json;
@@ -44,17 +55,55 @@ public class AuditService {
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(AuditEntry entry) {
-        String details;
+        // On the transaction's own connection: the row commits with the decision, or neither does.
+        insert(entry);
+        metrics.afterCommit(entry);
+    }
+
+    /**
+     * Records a decision that is this one row (a download URL, a refusal): a statement of its own, committed when
+     * this returns, so the caller may hand out what it records. Outside any transaction: no JTA on the hot path.
+     */
+    @Transactional(Transactional.TxType.NEVER)
+    public void recordCommitted(AuditEntry entry) {
+        // Concurrent requests' rows share one statement and one commit (group commit); this returns after ours.
+        committed.commit(entry);
+        metrics.count(entry);
+    }
+
+    private void insert(AuditEntry entry) {
+        sql.update("write the audit row", INSERT, entry.actor, entry.action, entry.outcome.name(), text(entry.reason),
+                text(entry.resource), entry.grantId == null ? Sql.NULL_BIGINT : entry.grantId, text(entry.clientIp),
+                text(entry.userAgent), details(entry));
+    }
+
+    /** One statement outside any transaction: all the rows commit, or none. */
+    private void insertCommitted(List<AuditEntry> entries) {
+        List<List<String>> columns = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            columns.add(new ArrayList<>(entries.size()));
+        }
+        for (AuditEntry entry : entries) {
+            columns.get(0).add(entry.actor);
+            columns.get(1).add(entry.action);
+            columns.get(2).add(entry.outcome.name());
+            columns.get(3).add(entry.reason);
+            columns.get(4).add(entry.resource);
+            columns.get(5).add(entry.grantId == null ? null : entry.grantId.toString());
+            columns.get(6).add(entry.clientIp);
+            columns.get(7).add(entry.userAgent);
+            columns.get(8).add(details(entry));
+        }
+        sql.update(entries.size() == 1 ? "write the audit row" : "write " + entries.size() + " audit rows", INSERT_MANY,
+                columns.toArray());
+    }
+
+    private String details(AuditEntry entry) {
         try {
-            details = json.writeValueAsString(entry.details);
+            return json.writeValueAsString(entry.details);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("audit details are not serialisable", e);
         }
-        // On the transaction's own connection: the row commits with the decision, or neither does.
-        sql.update("write the audit row", INSERT, entry.actor, entry.action, entry.outcome.name(), text(entry.reason),
-                text(entry.resource), entry.grantId == null ? Sql.NULL_BIGINT : entry.grantId, text(entry.clientIp),
-                text(entry.userAgent), details);
-        metrics.afterCommit(entry);
     }
 
 }

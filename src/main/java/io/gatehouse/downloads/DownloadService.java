@@ -25,17 +25,21 @@ import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
+import io.gatehouse.storage.GetUrlSigner;
 import io.gatehouse.storage.ObjectKeys;
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.storage.SseCustomerKeys;
 import io.gatehouse.storage.UrlLifetimes;
 import io.gatehouse.web.GatehouseException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * Issues download URLs: item, tier, grant, use limit, TTL, signature and audit row, all in one transaction. The URL
- * leaves this class only after the transaction that recorded it has committed.
+ * Issues download URLs: item, tier, grant, use limit, TTL, signature and audit row. The URL leaves this class only
+ * after its audit row has committed. The hot path runs without a JTA transaction: the reads are plain statements,
+ * and the decision is written by one statement (the audit row), or — for a grant with a use limit — by the use spent
+ * and the audit row in one transaction.
  */
 @ApplicationScoped
 public class DownloadService {
@@ -57,6 +61,7 @@ public class DownloadService {
     private final GrantService grants;
     private final AuditService audit;
     private final S3Presigner presigner;
+    private final GetUrlSigner urlSigner;
     private final UrlLifetimes lifetimes;
     private final Sql sql;
     private final AuditTrail trail;
@@ -64,7 +69,8 @@ public class DownloadService {
     private final AccessPointService accessPoints;
 
     DownloadService(ContentAccess access, GrantService grants, AuditService audit, AuditTrail trail, S3Presigner presigner,
-            UrlLifetimes lifetimes, Sql sql, S3Config s3, AccessPointService accessPoints) {
+            GetUrlSigner urlSigner, UrlLifetimes lifetimes, Sql sql, S3Config s3, AccessPointService accessPoints) {
+        this.urlSigner = urlSigner;
         this.s3 = s3;
         this.accessPoints = accessPoints;
         this.trail = trail;
@@ -76,13 +82,11 @@ public class DownloadService {
         this.sql = sql;
     }
 
-    @Transactional
     public Outcome issue(CurrentUser user, long itemId, Duration requestedTtl, RequestOrigin origin) {
         return issue(user, itemId, requestedTtl, null, origin);
     }
 
     /** {@code sseCustomerKeyMd5}: for an item stored with SSE-C, the MD5 of the key the browser holds (else ignored). */
-    @Transactional
     public Outcome issue(CurrentUser user, long itemId, Duration requestedTtl, String sseCustomerKeyMd5, RequestOrigin origin) {
         ContentItem item = item(itemId);
         if (item == null) {
@@ -97,9 +101,6 @@ public class DownloadService {
             return deny(user, item, decision.denial(), origin);
         }
         Grant grant = decision.grant();
-        if (grant != null && !grants.spendUse(grant, now)) {
-            return deny(user, item, DenialReason.GRANT_USED_UP, origin);
-        }
         Duration wanted = requestedTtl != null ? requestedTtl : lifetimes.downloadTtl();
         Duration ttl = grant != null ? lifetimes.bound(wanted, now, grant.validUntil) : lifetimes.bound(wanted, now);
         if (item.objectLambdaArn != null && accessPoints.presigner() == null) {
@@ -112,20 +113,28 @@ public class DownloadService {
         Optional<AccessPointService.Route> route = item.objectLambdaArn != null ? Optional.empty()
                 : accessPoints.route(item.ownerTeam, item.objectKey);
         String via = item.objectLambdaArn != null ? item.objectLambdaArn : route.map(AccessPointService.Route::arn).orElse(null);
-        var signed = (via != null ? accessPoints.presigner() : presigner).presignGetObject(request -> request
-                .signatureDuration(ttl)
-                .getObjectRequest(get -> get
-                        .bucket(via != null ? via : item.bucket)
-                        .key(item.objectKey)
-                        .responseContentDisposition(ContentDisposition.attachment(filename(item)))
-                        .responseContentType(item.contentType)
-                        .applyMutation(sse -> {
-                            if (item.sseCustomerKey) {
-                                sse.sseCustomerAlgorithm(SseCustomerKeys.ALGORITHM).sseCustomerKeyMD5(sseCustomerKeyMd5.strip());
-                            }
-                        })));
-        Instant expiresAt = signed.expiration();
-        audit.record(AuditEntry.of(user.id(), AuditAction.DOWNLOAD_URL_ISSUED, AuditOutcome.ALLOWED)
+        String target = via != null ? via : item.bucket;
+        String disposition = ContentDisposition.attachment(filename(item));
+        String url;
+        Instant expiresAt;
+        Map<String, String> headers = Map.of();
+        if (item.sseCustomerKey) {
+            // Signed headers too (the key's algorithm and MD5): the SDK's presigner, which reports them.
+            var signed = (via != null ? accessPoints.presigner() : presigner).presignGetObject(request -> request
+                    .signatureDuration(ttl)
+                    .getObjectRequest(get -> get.bucket(target).key(item.objectKey).responseContentDisposition(disposition)
+                            .responseContentType(item.contentType).sseCustomerAlgorithm(SseCustomerKeys.ALGORITHM)
+                            .sseCustomerKeyMD5(sseCustomerKeyMd5.strip())));
+            url = signed.url().toString();
+            expiresAt = signed.expiration();
+            headers = S3Clients.headersToSend(signed);
+        } else {
+            var signed = (via != null ? accessPoints.urlSigner() : urlSigner).get(target, item.objectKey, ttl, disposition,
+                    item.contentType);
+            url = signed.url().toString();
+            expiresAt = signed.expiresAt();
+        }
+        AuditEntry issued = AuditEntry.of(user.id(), AuditAction.DOWNLOAD_URL_ISSUED, AuditOutcome.ALLOWED)
                 .resource(item.bucket + "/" + item.objectKey)
                 .grant(grant == null ? null : grant.id)
                 .from(origin)
@@ -134,9 +143,16 @@ public class DownloadService {
                 .detail("itemId", item.id)
                 .detail("expiresAt", expiresAt.toString())
                 .detail("ttlSeconds", ttl.toSeconds())
-                .detail("via", via == null ? "bucket" : via));
-        return new Issued(signed.url().toString(), expiresAt, item.sseCustomerKey ? S3Clients.headersToSend(signed) : Map.of(),
-                route.map(AccessPointService.Route::vpcOnly).orElse(null));
+                .detail("via", via == null ? "bucket" : via);
+        if (grant != null && grant.maxUses != null) {
+            // The use and the row that records it commit together; the conditional update makes the count race-free.
+            if (!QuarkusTransaction.requiringNew().call(() -> grants.spendUse(grant, now) && record(issued))) {
+                return deny(user, item, DenialReason.GRANT_USED_UP, origin);
+            }
+        } else {
+            audit.recordCommitted(issued);
+        }
+        return new Issued(url, expiresAt, headers, route.map(AccessPointService.Route::vpcOnly).orElse(null));
     }
 
     /** SSE-C: only over https, and only with the MD5 of a key (S3 refuses a key that does not match it). */
@@ -176,8 +192,13 @@ public class DownloadService {
         return trail.latest(user.id(), AuditAction.DOWNLOAD_URL_ISSUED, limit);
     }
 
+    private boolean record(AuditEntry entry) {
+        audit.record(entry);
+        return true;
+    }
+
     private Outcome deny(CurrentUser user, ContentItem item, DenialReason reason, RequestOrigin origin) {
-        audit.record(AuditEntry.of(user.id(), AuditAction.DOWNLOAD_DENIED, AuditOutcome.DENIED)
+        audit.recordCommitted(AuditEntry.of(user.id(), AuditAction.DOWNLOAD_DENIED, AuditOutcome.DENIED)
                 .reason(reason.code())
                 .resource(item.bucket + "/" + item.objectKey)
                 .from(origin)

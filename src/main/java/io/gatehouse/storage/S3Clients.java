@@ -66,6 +66,13 @@ public class S3Clients {
         return builder.build();
     }
 
+    /** The download path's signer for the bucket's GET URLs (see {@link GetUrlSigner}). */
+    @Produces
+    @Singleton
+    GetUrlSigner getUrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {
+        return new GetUrlSigner(presigner, credentials);
+    }
+
     void close(@Disposes S3Client client) {
         client.close();
     }

@@ -1,0 +1,106 @@
+package io.gatehouse.storage;
+
+import java.net.URI;
+import java.net.URL;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.utils.http.SdkHttpUtils;
+
+/**
+ * Signs the download path's GET URLs with the SDK's own SigV4 signer, without the presigner's per-request work
+ * (interceptors, endpoint rules, auth-scheme resolution, marshalling), which cost more than the signature itself.
+ * Where a bucket or an access point ARN is reached, and under which signing name and region, is asked of the SDK's
+ * presigner once per target and kept: the URL is the one the presigner would sign (GetUrlSignerTest compares them,
+ * and the stores accept it). Items with SSE-C headers still go through the presigner.
+ */
+public final class GetUrlSigner {
+
+    /** A signed URL and the instant it stops working. */
+    public record Signed(URL url, Instant expiresAt) {
+    }
+
+    /** Where a target's objects are addressed: the URL up to the key, and the signing scope. */
+    private record Target(String base, String signingName, String region) {
+    }
+
+    private static final String PROBE_KEY = "gatehouse-probe";
+    /** Targets are the bucket and access point ARNs: a handful; the bound only keeps a misuse from growing it. */
+    private static final int MAX_TARGETS = 10_000;
+
+    private final S3Presigner presigner;
+    private final AwsCredentialsProvider credentials;
+    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+
+    public GetUrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {
+        this.presigner = presigner;
+        this.credentials = credentials;
+    }
+
+    /** A GET of {@code key} in {@code bucket} (a name or an access point ARN), answered with these response headers. */
+    public Signed get(String bucket, String key, Duration ttl, String contentDisposition, String contentType) {
+        Target target = target(bucket);
+        // Whole seconds: X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        SdkHttpFullRequest request = SdkHttpFullRequest.builder()
+                .method(SdkHttpMethod.GET)
+                .uri(URI.create(target.base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)))
+                .putRawQueryParameter("response-content-disposition", contentDisposition)
+                .putRawQueryParameter("response-content-type", contentType)
+                .build();
+        var signed = signer.sign(sign -> sign
+                .identity(credentials.resolveCredentials())
+                .request(request)
+                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, target.signingName)
+                .putProperty(AwsV4HttpSigner.REGION_NAME, target.region)
+                .putProperty(AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
+                .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, ttl)
+                // As S3's presigner signs: UNSIGNED-PAYLOAD, the path as given (no double encoding, no normalising).
+                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(now, ZoneOffset.UTC)));
+        try {
+            return new Signed(signed.request().getUri().toURL(), now.plus(ttl));
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException("signed URL is not a URL: " + e.getMessage(), e);
+        }
+    }
+
+    private Target target(String bucket) {
+        Target known = targets.get(bucket);
+        if (known != null) {
+            return known;
+        }
+        Target resolved = resolve(bucket);
+        if (targets.size() < MAX_TARGETS) {
+            targets.put(bucket, resolved);
+        }
+        return resolved;
+    }
+
+    /** Asks the presigner where {@code bucket}'s keys live: its URL for a probe key, cut before the key. */
+    private Target resolve(String bucket) {
+        URI probe = URI.create(presigner.presignGetObject(request -> request.signatureDuration(Duration.ofMinutes(1))
+                .getObjectRequest(get -> get.bucket(bucket).key(PROBE_KEY))).url().toString());
+        String url = probe.toString();
+        String base = url.substring(0, url.indexOf("/" + PROBE_KEY) + 1);
+        // X-Amz-Credential=<key id>/<date>/<region>/<service>/aws4_request
+        String credential = SdkHttpUtils.uriParams(probe).get("X-Amz-Credential").get(0).replace("%2F", "/");
+        String[] scope = credential.split("/");
+        return new Target(base, scope[scope.length - 2], scope[scope.length - 3]);
+    }
+}
