@@ -55,7 +55,7 @@ public class CatalogService {
         if (items.size() > size) {
             items = items.subList(0, size);
         }
-        Function<ContentItem, AccessDecision> decide = access.reader(user, Instant.now());
+        Function<ContentItem, AccessDecision> decide = access.reader(user, items, Instant.now());
         List<Entry> entries = items.stream().map(item -> new Entry(item, decide.apply(item).denial())).toList();
         return new Page(entries, nextAfter, search);
     }

@@ -80,10 +80,14 @@ public class ContentAccess {
         return decideRead(user, item, grants.memberSpaces(user, item.bucket()), candidates, now);
     }
 
-    /** The same decision for many items of one bucket (a catalog page), from one read of the user's grants. */
+    /**
+     * The same decision for many items of one bucket (a catalog page), from one read of the user's grants on those
+     * items' keys and their prefixes: its cost grows with the page, not with the grants a user holds.
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Function<ContentItem, AccessDecision> reader(CurrentUser user, Instant now) {
-        List<Grant> candidates = grants.grantsOf(user, s3.bucket(), Grant.Permission.READ);
+    public Function<ContentItem, AccessDecision> reader(CurrentUser user, List<ContentItem> items, Instant now) {
+        List<String> keys = items.stream().filter(item -> item.bucket.equals(s3.bucket())).map(item -> item.objectKey).toList();
+        List<Grant> candidates = keys.isEmpty() ? List.of() : grants.grantsFor(user, s3.bucket(), keys, Grant.Permission.READ);
         Map<String, String> spaces = grants.memberSpaces(user, s3.bucket());
         return item -> item.bucket.equals(s3.bucket())
                 ? decideRead(user, Readable.of(item), spaces, candidates, now)

@@ -3,9 +3,11 @@ package io.gatehouse.grants;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -30,9 +32,6 @@ public class GrantService {
     private static final String FOR_KEY = "SELECT " + Grant.COLUMNS + " FROM access_grant"
             + " WHERE bucket = ? AND permission = ? AND resource = ANY (?) AND " + SUBJECTS;
 
-    private static final String OF_SUBJECTS = "SELECT " + Grant.COLUMNS + " FROM access_grant"
-            + " WHERE bucket = ? AND permission = ? AND " + SUBJECTS;
-
     private static final String SPEND_USE = """
             UPDATE access_grant SET use_count = use_count + 1
             WHERE id = ? AND use_count < max_uses AND revoked_at IS NULL AND valid_from <= ? AND valid_until > ?""";
@@ -51,15 +50,19 @@ public class GrantService {
     /** The subject's grants that could cover this key (the key itself or one of its segment prefixes). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Grant> grantsFor(CurrentUser user, String bucket, String key, Grant.Permission permission) {
-        return sql.list("read grants", FOR_KEY, Grant::fromRow, bucket, permission.name(), resourcesCovering(key), user.id(),
-                user.teams(), user.roles());
+        return grantsFor(user, bucket, List.of(key), permission);
     }
 
-    /** Every grant of this user's subjects for a permission in a bucket, to decide many keys in memory. */
+    /**
+     * The subject's grants that could cover any of these keys, to decide them all in memory (a catalog page): one
+     * index probe per key and per distinct prefix, however many grants the user holds elsewhere.
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public List<Grant> grantsOf(CurrentUser user, String bucket, Grant.Permission permission) {
-        return sql.list("read grants", OF_SUBJECTS, Grant::fromRow, bucket, permission.name(), user.id(), user.teams(),
-                user.roles());
+    public List<Grant> grantsFor(CurrentUser user, String bucket, List<String> keys, Grant.Permission permission) {
+        Set<String> resources = new LinkedHashSet<>();
+        keys.forEach(key -> resources.addAll(resourcesCovering(key)));
+        return sql.list("read grants", FOR_KEY, Grant::fromRow, bucket, permission.name(), resources, user.id(),
+                user.teams(), user.roles());
     }
 
     /**
