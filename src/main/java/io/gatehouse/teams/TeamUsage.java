@@ -27,11 +27,14 @@ public class TeamUsage {
         this.sql = sql;
     }
 
-    /** Bytes one team's quota holds (indexed: V5, V9). */
+    /**
+     * Bytes one team's quota holds: its stored files (kept on the team row by V15's trigger, so the cost does not grow
+     * with the files) and the reserving uploads (indexed: V5, V9).
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
     public long bytes(String team) {
         return sql.one("read the team's usage", """
-                SELECT (SELECT coalesce(sum(size_bytes), 0) FROM content_item WHERE owner_team = ?)
+                SELECT coalesce((SELECT stored_bytes FROM team WHERE slug = ?), 0)
                      + (SELECT coalesce(sum(declared_size), 0) FROM upload_session WHERE team_slug = ? AND """ + RESERVING + ")",
                 row -> row.getLong(1), team, team).orElse(0L);
     }
@@ -42,7 +45,7 @@ public class TeamUsage {
         Map<String, Long> usage = new LinkedHashMap<>();
         sql.list("read team usage", """
                 SELECT team, sum(bytes) FROM (
-                    SELECT owner_team AS team, size_bytes AS bytes FROM content_item WHERE owner_team IS NOT NULL
+                    SELECT slug AS team, stored_bytes AS bytes FROM team WHERE stored_bytes > 0
                     UNION ALL
                     SELECT team_slug, declared_size FROM upload_session WHERE """ + RESERVING + """
                     ) used
