@@ -57,9 +57,7 @@ class ManagementInterfaceTest {
         return given().when().get(Management.url("/q/metrics")).then().statusCode(200).extract().asString();
     }
 
-    /** The value of the first series starting with these characters; 0 before it was ever counted. */
     private static double meter(String series) {
-        return scrape().lines().filter(line -> line.startsWith(series))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+        return Management.meter(series);
     }
 }
