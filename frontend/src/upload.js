@@ -10,6 +10,7 @@ import '@uppy/dashboard/css/style.min.css';
 import './upload.css';
 import { encrypt, secretFrom, SCHEME, MIN_PASSPHRASE } from './cse.js';
 import { base64, customerKey, md5Base64, KEY_HEADER } from './ssec.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 const root = document.getElementById('uploader');
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -99,23 +100,43 @@ async function sha256Base64(blob) {
   return base64(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
 }
 
+/**
+ * The same, read a slice at a time in file order (WebCrypto cannot hash in pieces): for a file sent in parts it runs
+ * while the parts are already travelling, and is handed over with the completion.
+ */
+async function sha256Streaming(blob) {
+  const hasher = sha256.create();
+  const slice = 4 * 1024 * 1024;
+  for (let offset = 0; offset < blob.size; offset += slice) {
+    hasher.update(new Uint8Array(await blob.slice(offset, offset + slice).arrayBuffer()));
+  }
+  return base64(hasher.digest());
+}
+
+/** Sent in parts (the same rule as the S3 plugin's shouldUseMultipart below, and Gatehouse's own). */
+function inParts(file) {
+  return !sseC && file.size > multipartThreshold;
+}
+
 async function declare(file) {
   let session = sessions.get(file.id);
   if (!session) {
-    uppy.setFileState(file.id, { gatehouseStatus: 'hashing' });
     const teamKey = sseC ? await customerKey(team, passphrase.value, keyFile.files[0]) : null;
+    // In parts: no pass over the whole file before the first byte moves; the hash is taken as the parts go.
+    const hashing = inParts(file) ? sha256Streaming(file.data) : null;
+    if (!hashing) uppy.setFileState(file.id, { gatehouseStatus: 'hashing' });
     const started = await api('POST', '/api/uploads', {
       team,
       filename: file.name,
       size: file.size,
       contentType: file.type || 'application/octet-stream',
       // Of the bytes that travel: the ciphertext, for an encrypted file.
-      sha256: await sha256Base64(file.data),
+      sha256: hashing ? undefined : await sha256Base64(file.data),
       clientEncryption: file.gatehouseEncrypted ? SCHEME : undefined,
       sseCustomerKeyMd5: teamKey?.md5,
       contentMd5: sseC ? await md5Base64(file.data) : undefined,
     });
-    session = { ...started, parts: new Map(), customerKey: teamKey?.key };
+    session = { ...started, parts: new Map(), customerKey: teamKey?.key, sha256: hashing };
     sessions.set(file.id, session);
   }
   return session;
@@ -168,7 +189,9 @@ async function signRequest(request) {
     return { url: `${bridge}/initiate`, headers: gatehouseHeaders, key: session.key };
   }
   if (request.method === 'POST') {
-    return { url: `${bridge}/complete`, headers: gatehouseHeaders };
+    // Parts all sent: the whole file's SHA-256 (hashed meanwhile) goes with the completion.
+    const sha256 = session.sha256 ? `?sha256=${encodeURIComponent(await session.sha256)}` : '';
+    return { url: `${bridge}/complete${sha256}`, headers: gatehouseHeaders };
   }
   if (request.method === 'GET') {
     return { url: `${bridge}/parts` };
@@ -228,7 +251,7 @@ uppy.use(Dashboard, {
 uppy.use(AwsS3, {
   signRequest,
   // SSE-C files go in one PUT: opening a multipart upload would need the key at Gatehouse.
-  shouldUseMultipart: (file) => !sseC && file.size > multipartThreshold,
+  shouldUseMultipart: inParts,
   getChunkSize: () => partSize,
   generateObjectKey: (file) => file.id,
   limit: 4,

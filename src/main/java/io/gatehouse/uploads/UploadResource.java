@@ -14,6 +14,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -106,8 +107,8 @@ public class UploadResource {
     @POST
     @Path("api/uploads/{id}/complete")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response complete(@PathParam("id") String id, @Context HttpServerRequest http) {
-        UploadService.Completion completion = uploads.complete(users.current(), uuid(id), null, RequestOrigin.of(http));
+    public Response complete(@PathParam("id") String id, @QueryParam("sha256") String sha256, @Context HttpServerRequest http) {
+        UploadService.Completion completion = uploads.complete(users.current(), uuid(id), null, sha256, RequestOrigin.of(http));
         return Response.status(status(completion)).entity(Outcome.of(completion.session())).build();
     }
 

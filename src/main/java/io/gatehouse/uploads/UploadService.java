@@ -157,7 +157,8 @@ public class UploadService {
             throw GatehouseException.badRequest("size", "The file size must be a positive number of bytes.");
         }
         String contentType = request.contentType() == null ? "" : request.contentType().strip().toLowerCase(Locale.ROOT);
-        String sha256 = checkedSha256(request.sha256());
+        // A multipart upload may leave it for its completion (decided in declare, where multipart is decided).
+        String sha256 = request.sha256() == null ? null : checkedSha256(request.sha256());
         // Probed before the transaction: the first upload after start pays for it, and no lock waits on S3.
         StoreCapabilities.Capabilities store = capabilities.get();
         Started started;
@@ -207,6 +208,11 @@ public class UploadService {
         session.clientEncryption = clientEncryption(team, request.clientEncryption());
         session.accessPointArn = accessPoints.route(team.slug, session.objectKey).map(AccessPointService.Route::arn).orElse(null);
         session.multipart = request.size() > multipartThreshold(store) && team.sseMode != SseMode.SSE_C;
+        if (sha256 == null && !session.multipart) {
+            // One PUT: the store checks the body against the checksum signed into the URL, so it is needed now.
+            throw GatehouseException.badRequest("sha256", "sha256 must be the file's SHA-256 digest in base64 (44 "
+                    + "characters); only a file sent in parts may give it when it completes.");
+        }
         if (team.sseMode == SseMode.SSE_C) {
             customerKey(session, request);
         }
@@ -484,10 +490,23 @@ public class UploadService {
      * asked (no transaction held meanwhile), and the verdict recorded. The object is listed only when it passed.
      */
     public Completion complete(CurrentUser user, UUID id, List<UploadedPart> reportedParts, RequestOrigin origin) {
+        return complete(user, id, reportedParts, null, origin);
+    }
+
+    /**
+     * {@code sha256}: the whole file's SHA-256, for a multipart upload declared without it (the browser hashed the
+     * file while its parts travelled); if one was declared, a given one must be the same.
+     */
+    public Completion complete(CurrentUser user, UUID id, List<UploadedPart> reportedParts, String sha256,
+            RequestOrigin origin) {
+        String lateSha256 = sha256 == null || sha256.isBlank() ? null : checkedSha256(sha256.strip());
         record Claim(UploadSession session, boolean claimed, DenialReason refusal) {
         }
         Claim claim = QuarkusTransaction.requiringNew().call(() -> {
             UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+            if (session.status == UploadSession.Status.PENDING) {
+                takeSha256(session, lateSha256);
+            }
             Instant now = Instant.now();
             boolean lost = session.status == UploadSession.Status.VERIFYING
                     && session.verifyingSince.plus(staleVerification(session)).isBefore(now);
@@ -521,6 +540,19 @@ public class UploadService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Completion(claim.session(), null);
+        }
+    }
+
+    /** The SHA-256 a completion brings: required where none was declared, the same where one was. */
+    private static void takeSha256(UploadSession session, String sha256) {
+        if (session.declaredSha256 == null) {
+            if (sha256 == null) {
+                throw GatehouseException.badRequest("sha256", "This upload was declared without its SHA-256: give the "
+                        + "whole file's SHA-256 (base64) with its completion.");
+            }
+            session.declaredSha256 = sha256;
+        } else if (sha256 != null && !sha256.equals(session.declaredSha256)) {
+            throw GatehouseException.badRequest("sha256", "This is not the SHA-256 declared for this upload.");
         }
     }
 

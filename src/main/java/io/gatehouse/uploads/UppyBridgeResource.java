@@ -14,6 +14,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -72,14 +73,15 @@ public class UppyBridgeResource {
     @Path("complete")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_XML)
-    public Response complete(@PathParam("id") String id, String body, @Context HttpServerRequest http) {
+    public Response complete(@PathParam("id") String id, @QueryParam("sha256") String sha256, String body,
+            @Context HttpServerRequest http) {
         List<UploadService.UploadedPart> parts = new ArrayList<>();
         Matcher matcher = PART.matcher(body == null ? "" : body);
         while (matcher.find()) {
             parts.add(new UploadService.UploadedPart(Integer.parseInt(matcher.group(1)),
                     matcher.group(2).replace("&quot;", "\""), 0));
         }
-        UploadService.Completion completion = uploads.complete(users.current(), UploadResource.uuid(id), parts,
+        UploadService.Completion completion = uploads.complete(users.current(), UploadResource.uuid(id), parts, sha256,
                 RequestOrigin.of(http));
         UploadSession session = completion.session();
         if (session.status != UploadSession.Status.VERIFIED) {

@@ -43,7 +43,8 @@ import io.gatehouse.system.PackagedApp;
  * issuing RS256 tokens (the packaged-app tests' {@link ProdStack}). Prints one table: start-to-ready on a migrated
  * database, then per endpoint req/s, p50, p99, app and database CPU per request and RSS, under wrk -t2 -c50.
  * Run: {@code ./mvnw verify -Dbenchmark -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ProductionBenchmarkIT}
- * ({@code -Dbench.seconds=20} per measured run, {@code -Dbench.warmup=30} before the first).
+ * ({@code -Dbench.seconds=20} per measured run, {@code -Dbench.warmup=30} before the first, {@code -Dbench.grants=1000000}
+ * other grants in the table for the one-client decision latency; more options in README "Benchmarks").
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = ".*")
 class ProductionBenchmarkIT {
@@ -80,7 +81,7 @@ class ProductionBenchmarkIT {
             }
             if (Boolean.getBoolean("bench.jfr")) {
                 // a profile of the measured app: jfr print --events jdk.ExecutionSample target/bench.jfr
-                jvm.add("-XX:StartFlightRecording=filename=target/bench.jfr,settings=profile");
+                jvm.add("-XX:StartFlightRecording=filename=" + Path.of("target/bench.jfr").toAbsolutePath() + ",settings=profile");
             }
             System.out.println("BENCH JVM settings (from src/main/docker/Dockerfile.jvm): " + String.join(" ", jvm) + " "
                     + JvmSettings.environment());
@@ -117,6 +118,13 @@ class ProductionBenchmarkIT {
                         base + "/api/items/" + seeded.bucketItem + "/download-url", null);
                 measure("download-url, access point", processes, readers, "POST",
                         base + "/api/items/" + seeded.accessPointItem + "/download-url", null);
+                // Cost that must not grow with the table: one client's decision latency with 1M other grants present.
+                int grants = Integer.getInteger("bench.grants", 1_000_000);
+                if (grants > 0) {
+                    seedGrants(db, environment.get("GATEHOUSE_S3_BUCKET"), grants);
+                    measure("download-url, 1 client, " + grants + " more grants", processes, readers, "POST",
+                            base + "/api/items/" + seeded.bucketItem + "/download-url", null, 1);
+                }
                 if (!Boolean.getBoolean("bench.downloads-only")) {
                     measure("upload start POST /api/uploads", processes, uploaders, "POST", base + "/api/uploads", DECLARATION);
                     completions(processes, uploaders, base, environment);
@@ -128,7 +136,7 @@ class ProductionBenchmarkIT {
                         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 System.out.printf("BENCH start-to-ready (java -jar to /q/health/ready 200, migrated database): %s ms; "
                         + "Quarkus \"started in\": %s%n", ready, startedIn);
-                System.out.printf("BENCH %-52s %9s %8s %8s %11s %10s %8s %6s%n", "endpoint (wrk -t2 -c50 -d" + seconds + "s)",
+                System.out.printf("BENCH %-52s %9s %8s %8s %11s %10s %8s %6s%n", "endpoint (wrk -t2 -c50 -d" + seconds + "s unless 1 client)",
                         "req/s", "p50 ms", "p99 ms", "app µs/req", "db µs/req", "RSS MB", "errors");
                 table.forEach(row -> System.out.println("BENCH " + row));
                 System.out.printf("BENCH download URLs issued during the run: %d, each with its audit row%n", audited);
@@ -210,12 +218,32 @@ class ProductionBenchmarkIT {
         return file;
     }
 
+    /** Grants of other users on other keys, as a large deployment holds them (the lookup index must keep it flat). */
+    private static void seedGrants(Connection db, String bucket, int count) throws Exception {
+        long started = System.nanoTime();
+        try (var statement = db.createStatement()) {
+            statement.execute("INSERT INTO access_grant (subject_type, subject, bucket, resource_type, resource, permission, "
+                    + "valid_from, valid_until, reason, created_by) SELECT CASE g % 3 WHEN 0 THEN 'USER' WHEN 1 THEN 'TEAM' "
+                    + "ELSE 'ROLE' END, 'other-' || (g % 50000), '" + bucket + "', 'OBJECT', 'other/' || g || '.bin', "
+                    + "CASE WHEN g % 4 = 0 THEN 'WRITE' ELSE 'READ' END, now() - interval '1 day', now() + interval '1 day', "
+                    + "'benchmark', 'bench' FROM generate_series(1, " + count + ") g");
+            statement.execute("ANALYZE access_grant");
+        }
+        System.out.printf("BENCH seeded %d grants in %.0f s%n", count, (System.nanoTime() - started) / 1e9);
+    }
+
     /** A 10 s warm-up of the endpoint, then the measured run with the CPU the app and the database spent in it. */
     private void measure(String name, Processes processes, Path tokens, String method, String url, String body)
             throws Exception {
-        wrk(tokens, method, url, 10, body);
+        measure(name, processes, tokens, method, url, body, 50);
+    }
+
+    /** {@code connections} 1: one client at a time, so the latency is the request's own cost, not queueing. */
+    private void measure(String name, Processes processes, Path tokens, String method, String url, String body,
+            int connections) throws Exception {
+        wrk(tokens, method, url, 10, body, connections);
         Processes.Cpu before = processes.cpu();
-        Map<String, String> result = wrk(tokens, method, url, seconds, body);
+        Map<String, String> result = wrk(tokens, method, url, seconds, body, connections);
         Processes.Cpu after = processes.cpu();
         long requests = Long.parseLong(result.get("requests"));
         table.add(row(String.format("%-52s %9s %8s %8s %11.0f %10.0f %8d %6s", name, result.get("rps"), result.get("p50_ms"),
@@ -322,7 +350,13 @@ class ProductionBenchmarkIT {
 
     private static Map<String, String> wrk(Path tokens, String method, String url, int duration, String body)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("wrk", "-t2", "-c50", "-d" + duration + "s", "--latency", "-s",
+        return wrk(tokens, method, url, duration, body, 50);
+    }
+
+    private static Map<String, String> wrk(Path tokens, String method, String url, int duration, String body, int connections)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections,
+                "-d" + duration + "s", "--latency", "-s",
                 Path.of("bench/post-with-tokens.lua").toAbsolutePath().toString(), url).redirectErrorStream(true);
         builder.environment().put("WRK_TOKENS", tokens.toString());
         builder.environment().put("WRK_PATH", URI.create(url).getRawPath());

@@ -183,6 +183,44 @@ class UploadTest {
     }
 
     @Test
+    void aMultipartUploadMayGiveItsSha256WithItsCompletionAndIsVerifiedAgainstIt() throws Exception {
+        // The browser hashes a large file while its parts travel (no pass over the file before the first byte).
+        byte[] file = randomBytes(65 * MIB, 3);
+        JsonPath started = declare("bob", Map.of("filename", "late-hash.bin", "size", file.length,
+                "contentType", "application/octet-stream"))
+                .then().statusCode(201).body("multipart", equalTo(true)).extract().jsonPath();
+        String id = started.getString("id");
+        uploadParts("bob", id, file);
+        given().auth().oauth2(Tokens.of("bob")).when().post("/api/uploads/" + id + "/complete")
+                .then().statusCode(400).body("field", equalTo("sha256"));
+        given().auth().oauth2(Tokens.of("bob")).queryParam("sha256", "not-a-digest").when().post("/api/uploads/" + id + "/complete")
+                .then().statusCode(400).body("field", equalTo("sha256"));
+        JsonPath verified = given().auth().oauth2(Tokens.of("bob")).queryParam("sha256", sha256(file))
+                .when().post("/api/uploads/" + id + "/complete")
+                .then().statusCode(200).body("status", equalTo("verified")).extract().jsonPath();
+        assertThat(verified.getString("verification")).contains("reading the object back");
+
+        // A late SHA-256 of other bytes: the object read back does not match, so it is refused and removed.
+        byte[] other = file.clone();
+        other[7] ^= 1;
+        JsonPath lying = declare("bob", Map.of("filename", "late-hash-2.bin", "size", file.length,
+                "contentType", "application/octet-stream")).then().statusCode(201).extract().jsonPath();
+        uploadParts("bob", lying.getString("id"), file);
+        given().auth().oauth2(Tokens.of("bob")).queryParam("sha256", sha256(other))
+                .when().post("/api/uploads/" + lying.getString("id") + "/complete")
+                .then().statusCode(422).body("reason", containsString("Content differs"));
+        assertThatNoObject(lying.getString("key"));
+
+        // A file sent in one PUT must declare it: the store checks the body against the checksum signed into the URL.
+        var single = declare("bob", Map.of("filename", "small.txt", "size", 5, "contentType", "text/plain"));
+        if (single.statusCode() == 201) {
+            assertThat(single.jsonPath().getBoolean("multipart")).as("a store that takes every file in parts").isTrue();
+        } else {
+            single.then().statusCode(400).body("field", equalTo("sha256"));
+        }
+    }
+
+    @Test
     void anExpiredPutIsRefused() throws Exception {
         byte[] body = "late".getBytes(StandardCharsets.UTF_8);
         String id = start("alice", "late.txt", body, "text/plain").then().statusCode(201).extract().jsonPath().getString("id");
