@@ -100,10 +100,18 @@ async function sha256Base64(blob) {
   return base64(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
 }
 
+/** Up to this size a file in parts is hashed by WebCrypto in one go (native speed, the file held in memory once). */
+const WHOLE_FILE_HASH_MAX = 512 * 1024 * 1024;
+
 /**
- * The same, read a slice at a time in file order (WebCrypto cannot hash in pieces): for a file sent in parts it runs
- * while the parts are already travelling, and is handed over with the completion.
+ * The SHA-256 of a file sent in parts: started when it is declared and running while its parts travel (never a pass
+ * before the first byte moves), handed over with the completion. WebCrypto up to WHOLE_FILE_HASH_MAX; above, read a
+ * slice at a time in file order (WebCrypto cannot hash in pieces), so a huge file is never held in memory.
  */
+function sha256WhileSending(blob) {
+  return blob.size <= WHOLE_FILE_HASH_MAX ? sha256Base64(blob) : sha256Streaming(blob);
+}
+
 async function sha256Streaming(blob) {
   const hasher = sha256.create();
   const slice = 4 * 1024 * 1024;
@@ -123,7 +131,7 @@ async function declare(file) {
   if (!session) {
     const teamKey = sseC ? await customerKey(team, passphrase.value, keyFile.files[0]) : null;
     // In parts: no pass over the whole file before the first byte moves; the hash is taken as the parts go.
-    const hashing = inParts(file) ? sha256Streaming(file.data) : null;
+    const hashing = inParts(file) ? sha256WhileSending(file.data) : null;
     if (!hashing) uppy.setFileState(file.id, { gatehouseStatus: 'hashing' });
     const started = await api('POST', '/api/uploads', {
       team,
