@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -161,20 +160,8 @@ class DownloadUrlBenchmark {
 
     private String wrk(Path tokens, String method, String path, String duration, int connections, String body)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections,
-                "-d" + duration, "--latency",
-                "-s", Path.of("bench/post-with-tokens.lua").toAbsolutePath().toString(), "http://127.0.0.1:" + port)
-                .redirectErrorStream(true);
-        builder.environment().put("WRK_TOKENS", tokens.toString());
-        builder.environment().put("WRK_PATH", path);
-        builder.environment().put("WRK_METHOD", method);
-        if (body != null) {
-            builder.environment().put("WRK_BODY", body);
-        }
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        process.waitFor();
-        return output.lines().filter(line -> line.startsWith("RESULT")).collect(Collectors.joining(" "));
+        return Wrk.run(tokens, method, "http://127.0.0.1:" + port + path, Integer.parseInt(duration.replace("s", "")),
+                connections, body);
     }
 
     private static String loadAverage() {

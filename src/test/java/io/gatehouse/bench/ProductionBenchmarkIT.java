@@ -355,20 +355,7 @@ class ProductionBenchmarkIT {
 
     private static Map<String, String> wrk(Path tokens, String method, String url, int duration, String body, int connections)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections,
-                "-d" + duration + "s", "--latency", "-s",
-                Path.of("bench/post-with-tokens.lua").toAbsolutePath().toString(), url).redirectErrorStream(true);
-        builder.environment().put("WRK_TOKENS", tokens.toString());
-        builder.environment().put("WRK_PATH", URI.create(url).getRawPath());
-        builder.environment().put("WRK_METHOD", method);
-        if (body != null) {
-            builder.environment().put("WRK_BODY", body);
-        }
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        process.waitFor();
-        String line = output.lines().filter(l -> l.startsWith("RESULT")).findFirst()
-                .orElseThrow(() -> new AssertionError("wrk printed no result: " + output));
+        String line = Wrk.run(tokens, method, url, duration, connections, body);
         return Arrays.stream(line.substring("RESULT ".length()).split(" ")).map(pair -> pair.split("=", 2))
                 .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
     }
