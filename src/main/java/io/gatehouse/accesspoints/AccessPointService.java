@@ -329,7 +329,7 @@ public class AccessPointService {
         if (teamSlug == null || control == null || !key.startsWith(Team.keyPrefixFor(teamSlug))) {
             return Optional.empty();
         }
-        // Plain JDBC: no ORM session or transaction on the download path.
+        // Plain JDBC: no ORM session or transaction on the download path. vpc_id is set exactly for VPC origin (V13).
         return sql.one("read the access point of " + teamSlug, "SELECT arn, vpc_id FROM access_point WHERE team_slug = ? "
                 + "AND state = 'OK' AND arn IS NOT NULL", row -> new Route(row.getString(1), row.getString(2)), teamSlug);
     }

@@ -19,12 +19,8 @@ import io.gatehouse.db.Sql;
 @ApplicationScoped
 public class AuditService {
 
+    /** Rows in one statement: each column as an array, unnested in order (one prepared statement for any count). */
     private static final String INSERT = """
-            INSERT INTO audit_event (actor, action, outcome, reason, resource, grant_id, client_ip, user_agent, details)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""";
-
-    /** Many rows in one statement: each column as an array, unnested in order (one prepared statement for any count). */
-    private static final String INSERT_MANY = """
             INSERT INTO audit_event (actor, action, outcome, reason, resource, grant_id, client_ip, user_agent, details)
             SELECT actor, action, outcome, reason, resource, grant_id::bigint, client_ip, user_agent, details::jsonb
             FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
@@ -33,16 +29,13 @@ public class AuditService {
     private final ObjectMapper json;
     private final Sql sql;
     private final AuditMetrics metrics;
-    private final GroupCommit<AuditEntry> committed = new GroupCommit<>(this::insertCommitted);
+    /** Outside any transaction each statement commits by itself: all of a batch's rows, or none. */
+    private final GroupCommit<AuditEntry> committed = new GroupCommit<>(this::insert);
 
     AuditService(ObjectMapper json, Sql sql, AuditMetrics metrics) {
         this.json = json;
         this.sql = sql;
         this.metrics = metrics;
-    }
-
-    private static Object text(String value) {
-        return value == null ? Sql.NULL_TEXT : value;
     }
 
     /**
@@ -56,7 +49,7 @@ public class AuditService {
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(AuditEntry entry) {
         // On the transaction's own connection: the row commits with the decision, or neither does.
-        insert(entry);
+        insert(List.of(entry));
         metrics.afterCommit(entry);
     }
 
@@ -71,14 +64,7 @@ public class AuditService {
         metrics.count(entry);
     }
 
-    private void insert(AuditEntry entry) {
-        sql.update("write the audit row", INSERT, entry.actor, entry.action, entry.outcome.name(), text(entry.reason),
-                text(entry.resource), entry.grantId == null ? Sql.NULL_BIGINT : entry.grantId, text(entry.clientIp),
-                text(entry.userAgent), details(entry));
-    }
-
-    /** One statement outside any transaction: all the rows commit, or none. */
-    private void insertCommitted(List<AuditEntry> entries) {
+    private void insert(List<AuditEntry> entries) {
         List<List<String>> columns = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
             columns.add(new ArrayList<>(entries.size()));
@@ -94,7 +80,7 @@ public class AuditService {
             columns.get(7).add(entry.userAgent);
             columns.get(8).add(details(entry));
         }
-        sql.update(entries.size() == 1 ? "write the audit row" : "write " + entries.size() + " audit rows", INSERT_MANY,
+        sql.update(entries.size() == 1 ? "write the audit row" : "write " + entries.size() + " audit rows", INSERT,
                 columns.toArray());
     }
 

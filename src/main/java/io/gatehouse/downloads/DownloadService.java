@@ -146,7 +146,14 @@ public class DownloadService {
                 .detail("via", via == null ? "bucket" : via);
         if (grant != null && grant.maxUses != null) {
             // The use and the row that records it commit together; the conditional update makes the count race-free.
-            if (!QuarkusTransaction.requiringNew().call(() -> grants.spendUse(grant, now) && record(issued))) {
+            boolean spent = QuarkusTransaction.requiringNew().call(() -> {
+                if (!grants.spendUse(grant, now)) {
+                    return false;
+                }
+                audit.record(issued);
+                return true;
+            });
+            if (!spent) {
                 return deny(user, item, DenialReason.GRANT_USED_UP, origin);
             }
         } else {
@@ -190,11 +197,6 @@ public class DownloadService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<AuditEvent> recentDownloads(CurrentUser user, int limit) {
         return trail.latest(user.id(), AuditAction.DOWNLOAD_URL_ISSUED, limit);
-    }
-
-    private boolean record(AuditEntry entry) {
-        audit.record(entry);
-        return true;
     }
 
     private Outcome deny(CurrentUser user, ContentItem item, DenialReason reason, RequestOrigin origin) {

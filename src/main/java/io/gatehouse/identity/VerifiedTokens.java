@@ -43,7 +43,7 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
     /** Set by Quarkus OIDC on the identity: the token's {@code exp}, epoch seconds. */
     private static final String EXPIRES = "quarkus.identity.expire-time";
 
-    private record Verified(SecurityIdentity identity, long expiresAtEpochSecond, Object tenant) {
+    private record Verified(SecurityIdentity identity, long expiresAtEpochSecond) {
     }
 
     private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
@@ -81,13 +81,13 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
         Verified known = verified.get(key);
         long now = System.currentTimeMillis() / 1000;
         if (known != null) {
-            if (now < known.expiresAtEpochSecond() && tenant.equals(known.tenant())) {
+            if (now < known.expiresAtEpochSecond()) {
                 hits.increment();
                 return Uni.createFrom().item(forRequest(known.identity(), http));
             }
             verified.remove(key, known);
         }
-        return oidc.authenticate(request, context).invoke(identity -> remember(key, tenant, identity, now));
+        return oidc.authenticate(request, context).invoke(identity -> remember(key, identity, now));
     }
 
     /** The same identity, tied to this request: every attribute that named the first request's context names this one. */
@@ -101,7 +101,7 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
         return builder.build();
     }
 
-    private void remember(String key, Object tenant, SecurityIdentity identity, long now) {
+    private void remember(String key, SecurityIdentity identity, long now) {
         misses.increment();
         if (identity == null || !(identity.getAttribute(EXPIRES) instanceof Long expires) || expires <= now) {
             return;
@@ -112,7 +112,7 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
                 return;
             }
         }
-        verified.put(key, new Verified(identity, expires, tenant));
+        verified.put(key, new Verified(identity, expires));
     }
 
     private static String sha256(String token) {

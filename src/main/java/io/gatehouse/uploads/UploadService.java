@@ -488,12 +488,6 @@ public class UploadService {
      * Completes and verifies. Idempotent: completing a finished upload answers with its outcome again, and one being
      * verified answers VERIFYING. The write right is decided again first; then the session is claimed, the store is
      * asked (no transaction held meanwhile), and the verdict recorded. The object is listed only when it passed.
-     */
-    public Completion complete(CurrentUser user, UUID id, List<UploadedPart> reportedParts, RequestOrigin origin) {
-        return complete(user, id, reportedParts, null, origin);
-    }
-
-    /**
      * {@code sha256}: the whole file's SHA-256, for a multipart upload declared without it (the browser hashed the
      * file while its parts travelled); if one was declared, a given one must be the same.
      */
