@@ -150,32 +150,33 @@ class ProductionBenchmarkIT {
     }
 
     private Seeded seed(Connection db, String bucket) throws Exception {
-        update(db, "INSERT INTO team (slug, display_name, key_prefix) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", TEAM, "Team A",
-                "teams/team-a/");
+        team(db, TEAM);
         update(db, "INSERT INTO access_point (team_slug, name, arn, network_origin, policy, state, updated_by) VALUES (?, ?, ?, "
                 + "'INTERNET', '{}', 'OK', 'bench') ON CONFLICT DO NOTHING", TEAM, "gatehouse-team-a",
                 "arn:aws:s3:us-east-1:123456789012:accesspoint/gatehouse-team-a");
         // Uploads go to a team without an access point (the benchmark's client PUTs to the store it can reach).
-        update(db, "INSERT INTO team (slug, display_name, key_prefix) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", "team-u",
-                "Uploads", "teams/team-u/");
+        team(db, "team-u");
         long bucketItem = item(db, bucket, "bench/catalog/report.pdf", null);
         long accessPointItem = item(db, bucket, "teams/team-a/report.pdf", TEAM);
-        Instant now = Instant.now();
         for (int i = 0; i < 8; i++) {
-            update(db, "INSERT INTO access_grant (subject_type, subject, bucket, resource_type, resource, permission, valid_from, "
-                    + "valid_until, reason, created_by) VALUES ('USER', ?, ?, 'PREFIX', ?, ?, ?, ?, 'benchmark', 'bench')",
-                    "bench-reader-" + i, bucket, "bench/", "READ", Timestamp.from(now.minusSeconds(60)),
-                    Timestamp.from(now.plus(Duration.ofDays(1))));
-            update(db, "INSERT INTO access_grant (subject_type, subject, bucket, resource_type, resource, permission, valid_from, "
-                    + "valid_until, reason, created_by) VALUES ('USER', ?, ?, 'PREFIX', ?, ?, ?, ?, 'benchmark', 'bench')",
-                    "bench-reader-" + i, bucket, "teams/team-a/", "READ", Timestamp.from(now.minusSeconds(60)),
-                    Timestamp.from(now.plus(Duration.ofDays(1))));
-            update(db, "INSERT INTO access_grant (subject_type, subject, bucket, resource_type, resource, permission, valid_from, "
-                    + "valid_until, reason, created_by) VALUES ('USER', ?, ?, 'PREFIX', ?, ?, ?, ?, 'benchmark', 'bench')",
-                    "bench-uploader-" + i, bucket, "teams/team-u/", "WRITE", Timestamp.from(now.minusSeconds(60)),
-                    Timestamp.from(now.plus(Duration.ofDays(1))));
+            grant(db, "bench-reader-" + i, bucket, "bench/", "READ");
+            grant(db, "bench-reader-" + i, bucket, "teams/team-a/", "READ");
+            grant(db, "bench-uploader-" + i, bucket, "teams/team-u/", "WRITE");
         }
         return new Seeded(bucketItem, accessPointItem);
+    }
+
+    private static void team(Connection db, String slug) throws Exception {
+        update(db, "INSERT INTO team (slug, display_name, key_prefix) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", slug, slug,
+                "teams/" + slug + "/");
+    }
+
+    /** A user's grant on a prefix, valid for a day. */
+    private static void grant(Connection db, String user, String bucket, String prefix, String permission) throws Exception {
+        Instant now = Instant.now();
+        update(db, "INSERT INTO access_grant (subject_type, subject, bucket, resource_type, resource, permission, valid_from, "
+                + "valid_until, reason, created_by) VALUES ('USER', ?, ?, 'PREFIX', ?, ?, ?, ?, 'benchmark', 'bench')",
+                user, bucket, prefix, permission, Timestamp.from(now.minusSeconds(60)), Timestamp.from(now.plus(Duration.ofDays(1))));
     }
 
     private static long item(Connection db, String bucket, String key, String team) throws Exception {
@@ -246,9 +247,9 @@ class ProductionBenchmarkIT {
         Map<String, String> result = wrk(tokens, method, url, seconds, body, connections);
         Processes.Cpu after = processes.cpu();
         long requests = Long.parseLong(result.get("requests"));
-        table.add(row(String.format("%-52s %9s %8s %8s %11.0f %10.0f %8d %6s", name, result.get("rps"), result.get("p50_ms"),
-                result.get("p99_ms"), after.appMicros(before) / (double) requests, after.dbMicros(before) / (double) requests,
-                processes.rssMegabytes(), Long.parseLong(result.get("non2xx")) + Long.parseLong(result.get("socket_errors")))));
+        addRow(name, Double.parseDouble(result.get("rps")), Double.parseDouble(result.get("p50_ms")),
+                Double.parseDouble(result.get("p99_ms")), requests, before, after, processes,
+                Long.parseLong(result.get("non2xx")) + Long.parseLong(result.get("socket_errors")));
     }
 
     /**
@@ -302,10 +303,8 @@ class ProductionBenchmarkIT {
                 System.out.println("BENCH upload complete: first failure: " + firstFailure.get());
             }
             Arrays.sort(latencies);
-            table.add(row(String.format("%-52s %9.0f %8.2f %8.2f %11.0f %10.0f %8d %6d", "upload complete (50 clients, 3000 uploads)",
-                    count / elapsed, latencies[count / 2] / 1e6, latencies[(int) (count * 0.99)] / 1e6,
-                    after.appMicros(before) / (double) count, after.dbMicros(before) / (double) count, processes.rssMegabytes(),
-                    errors)));
+            addRow("upload complete (50 clients, 3000 uploads)", count / elapsed, latencies[count / 2] / 1e6,
+                    latencies[(int) (count * 0.99)] / 1e6, count, before, after, processes, errors);
         } finally {
             pool.shutdownNow();
         }
@@ -338,9 +337,14 @@ class ProductionBenchmarkIT {
         return id.group(1);
     }
 
-    private static String row(String row) {
+    /** One line of the table (printed at once as well, so a run cut short still shows what it measured). */
+    private void addRow(String name, double rps, double p50, double p99, long requests, Processes.Cpu before,
+            Processes.Cpu after, Processes processes, long errors) throws IOException {
+        String row = String.format("%-52s %9.0f %8.2f %8.2f %11.0f %10.0f %8d %6d", name, rps, p50, p99,
+                after.appMicros(before) / (double) requests, after.dbMicros(before) / (double) requests,
+                processes.rssMegabytes(), errors);
         System.out.println("BENCH measured: " + row);
-        return row;
+        table.add(row);
     }
 
     private static String startedIn(Path log) throws IOException {
