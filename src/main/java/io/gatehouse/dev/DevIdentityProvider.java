@@ -58,6 +58,11 @@ final class DevIdentityProvider {
     static final String SESSIONS_ENDED_PROPERTY = "gatehouse.dev-idp.sessions-ended-at";
     /** When set, ID tokens name this audience instead of the client (tests of a misissued sign-in). */
     static final String ID_TOKEN_AUDIENCE_PROPERTY = "gatehouse.dev-idp.id-token-audience";
+    /**
+     * When set, a JSON object whose members replace the access token's claims (a JSON null removes one): correctly
+     * signed tokens that are expired, not yet valid, from another issuer or for nobody (tests of token attacks).
+     */
+    static final String ACCESS_TOKEN_CLAIMS_PROPERTY = "gatehouse.dev-idp.access-token-claims";
 
     static final String CLIENT_ID = "gatehouse";
     static final String CLIENT_SECRET = "gatehouse-dev-secret";
@@ -76,6 +81,7 @@ final class DevIdentityProvider {
     static final List<User> USERS = List.of(
             new User("alice", "Alice", List.of("user"), List.of("team-a")),
             new User("bob", "Bob", List.of("user", "premium"), List.of("team-b")),
+            new User("frank", "Frank", List.of("user"), List.of("team-b")),
             new User("erin", "Erin", List.of("user"), List.of("team-a")),
             new User("carol", "Carol", List.of("user", "admin"), List.of()),
             new User("dave", "Dave", List.of("auditor"), List.of()),
@@ -320,7 +326,7 @@ final class DevIdentityProvider {
         String refreshToken = randomId(32);
         refreshTokens.put(refreshToken, grant);
         Map<String, Object> response = new LinkedHashMap<>();
-        response.put("access_token", sign(claims(grant, lifespan, "Bearer", grant.client().audience())));
+        response.put("access_token", sign(overridden(claims(grant, lifespan, "Bearer", grant.client().audience()))));
         response.put("token_type", "Bearer");
         response.put("expires_in", lifespan.toSeconds());
         response.put("refresh_token", refreshToken);
@@ -363,6 +369,24 @@ final class DevIdentityProvider {
         claims.setClaim("realm_access", Map.of("roles", user.roles()));
         claims.setStringListClaim("groups", user.teams().stream()
                 .map(team -> grant.client().fullGroupPaths() ? "/" + team : team).toList());
+        return claims;
+    }
+
+    private static JwtClaims overridden(JwtClaims claims) {
+        String overrides = System.getProperty(ACCESS_TOKEN_CLAIMS_PROPERTY);
+        if (overrides != null) {
+            try {
+                JsonUtil.parseJson(overrides).forEach((name, value) -> {
+                    if (value == null) {
+                        claims.unsetClaim(name);
+                    } else {
+                        claims.setClaim(name, value);
+                    }
+                });
+            } catch (JoseException e) {
+                throw new IllegalArgumentException(ACCESS_TOKEN_CLAIMS_PROPERTY + " is not a JSON object", e);
+            }
+        }
         return claims;
     }
 
