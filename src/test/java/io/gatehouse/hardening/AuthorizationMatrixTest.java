@@ -41,12 +41,15 @@ import io.restassured.specification.RequestSpecification;
  * endpoints are read from the running app (its OpenAPI document, its static files and the OIDC logout path), so an
  * endpoint without a row fails here, as does a row for an endpoint that no longer exists. Each cell is the status
  * that caller must get; {@code +url} marks the cells that must carry a pre-signed URL, and any other cell that
- * carries one fails. No cell may be a 5xx or show a stack trace.
+ * carries one fails. No cell may be a 5xx or show a stack trace, and every answer carries the security headers
+ * ({@link #headerProblems}).
  */
 @QuarkusTest
 class AuthorizationMatrixTest {
 
     private static final java.util.regex.Pattern JAVA_FRAME = java.util.regex.Pattern.compile("at [\\w$.]+\\([\\w$]+\\.java:\\d+\\)");
+    /** A pre-signed URL's signature (the upload script names the parameter, without a value). */
+    static final java.util.regex.Pattern PRESIGNED = java.util.regex.Pattern.compile("X-Amz-Signature=[0-9a-f]{64}");
     private static final String CSRF = "m".repeat(43);
     private static final List<String> CALLERS = List.of("anon", "alice", "frank", "bob", "dave", "stale-admin",
             "other-audience", "expired", "admin");
@@ -90,6 +93,8 @@ class AuthorizationMatrixTest {
                         wrong.add("line " + row.line() + " " + row.method() + " " + path + " as " + caller + ": expected "
                                 + expected + ", got " + got + " " + abbreviate(response.asString()));
                     }
+                    headerProblems(response).forEach(problem -> wrong.add("line " + row.line() + " " + row.method() + " "
+                            + path + " as " + caller + ": " + problem));
                     if (response.statusCode() >= 500 || JAVA_FRAME.matcher(response.asString()).find()) {
                         wrong.add("line " + row.line() + " " + row.method() + " " + path + " as " + caller
                                 + ": a server error or a stack trace " + abbreviate(response.asString()));
@@ -264,12 +269,44 @@ class AuthorizationMatrixTest {
     }
 
     /**
+     * What every answer must carry: no Referer leaks a URL, no type sniffing; a page a CSP that allows only
+     * Gatehouse's own scripts and no framing; a cookie that scripts cannot read and other sites cannot send.
+     */
+    static List<String> headerProblems(Response response) {
+        List<String> problems = new ArrayList<>();
+        if (!"no-referrer".equals(response.header("Referrer-Policy"))) {
+            problems.add("Referrer-Policy is " + response.header("Referrer-Policy"));
+        }
+        if (!"nosniff".equals(response.header("X-Content-Type-Options"))) {
+            problems.add("X-Content-Type-Options is " + response.header("X-Content-Type-Options"));
+        }
+        if (String.valueOf(response.contentType()).startsWith("text/html")) {
+            String csp = String.valueOf(response.header("Content-Security-Policy"));
+            String scripts = java.util.Arrays.stream(csp.split(";")).map(String::strip)
+                    .filter(directive -> directive.startsWith("script-src ")).findFirst()
+                    .orElse(java.util.Arrays.stream(csp.split(";")).map(String::strip)
+                            .filter(directive -> directive.startsWith("default-src ")).findFirst().orElse(""));
+            if (!scripts.equals("script-src 'self'") || !csp.contains("frame-ancestors 'none'")
+                    || !csp.contains("object-src 'none'") || !csp.contains("base-uri 'none'")) {
+                problems.add("a page's CSP is " + csp);
+            }
+        }
+        for (String cookie : response.headers().getValues("Set-Cookie")) {
+            String flags = cookie.toLowerCase(java.util.Locale.ROOT);
+            if (!flags.contains("; httponly") || !flags.contains("; samesite=")) {
+                problems.add("cookie without HttpOnly or SameSite: " + cookie.substring(0, cookie.indexOf('=')));
+            }
+        }
+        return problems;
+    }
+
+    /**
      * The status; for a redirect, where to ({@code idp} for the IdP's sign-in, else the local path); {@code +url} when
      * the answer carries a pre-signed URL.
      */
     private static String outcome(Response response) {
         String location = response.header("Location");
-        boolean url = response.asString().contains("X-Amz-Signature") || String.valueOf(location).contains("X-Amz-Signature");
+        boolean url = PRESIGNED.matcher(response.asString()).find() || PRESIGNED.matcher(String.valueOf(location)).find();
         String to = "";
         if (location != null && !url) {
             java.net.URI target = java.net.URI.create(location);
