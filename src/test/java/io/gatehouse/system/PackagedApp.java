@@ -35,7 +35,8 @@ public final class PackagedApp implements AutoCloseable {
     /** With JVM options in front of {@code -jar} (the benchmark runs it with the documented production settings). */
     public PackagedApp(String name, Map<String, String> environment, int port, List<String> jvmOptions) throws Exception {
         this.port = port;
-        log = Path.of("target/" + name + ".log");
+        // Where LogsCarryNoSecretsIT looks for secrets in full.
+        log = Files.createDirectories(Path.of("target/app-logs")).resolve(name + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
