@@ -11,6 +11,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import io.gatehouse.identity.CurrentUsers;
 import io.gatehouse.web.ErrorBody;
 import io.gatehouse.web.ErrorMappers;
+import io.gatehouse.web.RetryLater;
 import io.quarkus.security.ForbiddenException;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -34,6 +35,10 @@ public class AccessDenials {
                     .resource(request.method() + " " + uri.getPath())
                     .from(RequestOrigin.of(request))
                     .detail("roles", user.roles()));
+        } catch (RetryLater limited) {
+            // This caller has collected its share of refusals for now: no row, and it is told when to come back.
+            return Response.fromResponse(ErrorMappers.respond(429, ErrorBody.of(limited.code(), limited.getMessage()), uri,
+                    headers)).header("Retry-After", limited.retryAfterSeconds()).build();
         } catch (RuntimeException auditFailure) {
             LOG.warnf("Could not record the denial of %s: %s", uri.getPath(), auditFailure.getMessage());
         }

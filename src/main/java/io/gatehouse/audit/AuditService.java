@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.gatehouse.db.Sql;
+import io.gatehouse.web.RateLimits;
 
 /**
  * Writes audit rows, plain JDBC. {@link #record}: inside the caller's transaction ({@code MANDATORY}), so the row
@@ -29,13 +30,15 @@ public class AuditService {
     private final ObjectMapper json;
     private final Sql sql;
     private final AuditMetrics metrics;
+    private final RateLimits rateLimits;
     /** Outside any transaction each statement commits by itself: all of a batch's rows, or none. */
     private final GroupCommit<AuditEntry> committed = new GroupCommit<>(this::insert);
 
-    AuditService(ObjectMapper json, Sql sql, AuditMetrics metrics) {
+    AuditService(ObjectMapper json, Sql sql, AuditMetrics metrics, RateLimits rateLimits) {
         this.json = json;
         this.sql = sql;
         this.metrics = metrics;
+        this.rateLimits = rateLimits;
     }
 
     /**
@@ -43,6 +46,7 @@ public class AuditService {
      * request's own work never commits.
      */
     public void recordAlone(AuditEntry entry) {
+        limitDenials(entry);
         io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> record(entry));
     }
 
@@ -59,9 +63,21 @@ public class AuditService {
      */
     @Transactional(Transactional.TxType.NEVER)
     public void recordCommitted(AuditEntry entry) {
+        limitDenials(entry);
         // Concurrent requests' rows share one statement and one commit (group commit); this returns after ours.
         committed.commit(entry);
         metrics.count(entry);
+    }
+
+    /**
+     * A refusal that is nothing but its row is counted against the caller's denial limit: past it, 429 and no row, so
+     * collecting refusals cannot grow the table without bound. (A refusal inside a larger decision, {@link #record},
+     * is part of that decision and is not limited here.)
+     */
+    private void limitDenials(AuditEntry entry) {
+        if (entry.outcome == AuditOutcome.DENIED) {
+            rateLimits.take(RateLimits.Kind.DENIALS, entry.actor, entry.clientIp);
+        }
     }
 
     private void insert(List<AuditEntry> entries) {

@@ -32,6 +32,7 @@ import io.gatehouse.storage.S3Config;
 import io.gatehouse.storage.SseCustomerKeys;
 import io.gatehouse.storage.UrlLifetimes;
 import io.gatehouse.web.GatehouseException;
+import io.gatehouse.web.RateLimits;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -67,9 +68,12 @@ public class DownloadService {
     private final AuditTrail trail;
     private final S3Config s3;
     private final AccessPointService accessPoints;
+    private final RateLimits rateLimits;
 
     DownloadService(ContentAccess access, GrantService grants, AuditService audit, AuditTrail trail, S3Presigner presigner,
-            GetUrlSigner urlSigner, UrlLifetimes lifetimes, Sql sql, S3Config s3, AccessPointService accessPoints) {
+            GetUrlSigner urlSigner, UrlLifetimes lifetimes, Sql sql, S3Config s3, AccessPointService accessPoints,
+            RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.urlSigner = urlSigner;
         this.s3 = s3;
         this.accessPoints = accessPoints;
@@ -88,6 +92,7 @@ public class DownloadService {
 
     /** {@code sseCustomerKeyMd5}: for an item stored with SSE-C, the MD5 of the key the browser holds (else ignored). */
     public Outcome issue(CurrentUser user, long itemId, Duration requestedTtl, String sseCustomerKeyMd5, RequestOrigin origin) {
+        rateLimits.take(RateLimits.Kind.URLS, user.id(), origin == null ? null : origin.clientIp());
         ContentItem item = item(itemId);
         if (item == null) {
             throw GatehouseException.notFound("There is no item " + itemId + ".");

@@ -48,6 +48,7 @@ import io.gatehouse.teams.TeamDefaults;
 import io.gatehouse.teams.TeamDirectory;
 import io.gatehouse.teams.TeamUsage;
 import io.gatehouse.web.GatehouseException;
+import io.gatehouse.web.RateLimits;
 import io.gatehouse.web.RetryLater;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -120,11 +121,13 @@ public class UploadService {
     });
 
     private final AccessPointService accessPoints;
+    private final RateLimits rateLimits;
 
     UploadService(S3Client s3, S3Presigner presigner, S3Config s3Config, UploadConfig config, GrantService grants,
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
             UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory,
-            KmsBudget kmsBudget, AccessPointService accessPoints) {
+            KmsBudget kmsBudget, AccessPointService accessPoints, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.accessPoints = accessPoints;
         this.s3 = s3;
         this.presigner = presigner;
@@ -149,6 +152,7 @@ public class UploadService {
      * written, and the PUT signed, in one transaction. A multipart upload is then opened at the store.
      */
     public Started start(CurrentUser user, StartUpload request, RequestOrigin origin) {
+        rateLimits.take(RateLimits.Kind.UPLOADS, user.id(), origin == null ? null : origin.clientIp());
         String nameProblem = FileNames.problemWith(request.filename());
         if (nameProblem != null) {
             throw GatehouseException.badRequest("filename", nameProblem);
@@ -433,6 +437,7 @@ public class UploadService {
         if (partNumbers == null || partNumbers.isEmpty() || partNumbers.size() > 100) {
             throw GatehouseException.badRequest("partNumbers", "Ask for 1 to 100 parts at a time.");
         }
+        rateLimits.take(RateLimits.Kind.URLS, user.id(), origin == null ? null : origin.clientIp());
         UploadSession opened = openedMultipart(user, id, origin);
         record Batch(List<SignedPart> parts, UploadSession closed, DenialReason refusal) {
         }

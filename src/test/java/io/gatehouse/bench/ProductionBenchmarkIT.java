@@ -73,6 +73,11 @@ class ProductionBenchmarkIT {
             environment.put("GATEHOUSE_S3_PUBLIC_ENDPOINT", environment.get("GATEHOUSE_S3_ENDPOINT"));
             // The load declares thousands of files per user: lift the per-session count, not what is checked per file.
             environment.put("GATEHOUSE_UPLOADS_MAX_FILES_PER_SESSION", "100000000");
+            // One address and a few users at thousands a second: the limits stay on (their cost is measured), above that.
+            for (String limit : List.of("URLS", "UPLOADS", "DENIALS")) {
+                environment.put("GATEHOUSE_RATE_LIMIT_" + limit + "_PER_USER", "100000000");
+                environment.put("GATEHOUSE_RATE_LIMIT_" + limit + "_PER_ADDRESS", "100000000");
+            }
             List<String> jvm = new ArrayList<>(JvmSettings.options());
             environment.putAll(JvmSettings.environment());
             String extra = System.getProperty("bench.jvm-extra", "").strip();
