@@ -39,6 +39,8 @@ public class ItemAdminService {
         if (problem != null) {
             throw GatehouseException.badRequest("key", "The object key " + problem + ".");
         }
+        io.gatehouse.web.TextInput.requireLine("title", request.title());
+        io.gatehouse.web.TextInput.requireParagraph("description", request.description());
         if (request.ownerTeam() != null && Team.findById(request.ownerTeam()) == null) {
             throw GatehouseException.badRequest("ownerTeam", "There is no team \"" + request.ownerTeam() + "\".");
         }
@@ -73,6 +75,7 @@ public class ItemAdminService {
      * listed item whose downloads fail, and the trail shows the deletion asked for without its SUCCEEDED row.
      */
     public ContentItem delete(CurrentUser admin, long id, String reason, RequestOrigin origin) {
+        io.gatehouse.web.TextInput.requireParagraph("reason", reason);
         ContentItem found = QuarkusTransaction.requiringNew().call(() -> ContentItem.<ContentItem>findById(id));
         if (found == null) {
             throw GatehouseException.notFound("There is no catalog item " + id + ".");

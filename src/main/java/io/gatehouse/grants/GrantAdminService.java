@@ -67,12 +67,14 @@ public class GrantAdminService {
         if (request.reason() != null && request.reason().strip().length() > MAX_REASON_LENGTH) {
             problems.add(new Problem("reason", "A reason has at most " + MAX_REASON_LENGTH + " characters."));
         }
-        // CSV cells reach here unchecked (form and JSON text was checked on the way in).
-        for (String[] text : new String[][] { { "subject", request.subject() }, { "reason", request.reason() } }) {
-            String problem = io.gatehouse.web.TextInput.problemWith(text[1]);
-            if (problem != null) {
-                problems.add(new Problem(text[0], "The " + text[0] + " " + problem + "."));
-            }
+        // The form, the API and CSV cells alike: a subject names one principal unambiguously, a reason reads as written.
+        String subjectProblem = io.gatehouse.web.TextInput.identifierProblem(request.subject());
+        if (subjectProblem != null) {
+            problems.add(new Problem("subject", "The subject " + subjectProblem + "."));
+        }
+        String reasonProblem = io.gatehouse.web.TextInput.paragraphProblem(request.reason());
+        if (reasonProblem != null) {
+            problems.add(new Problem("reason", "The reason " + reasonProblem + "."));
         }
         return problems;
     }
@@ -120,6 +122,7 @@ public class GrantAdminService {
 
     @Transactional
     public Grant revoke(CurrentUser admin, long id, String reason, RequestOrigin origin) {
+        io.gatehouse.web.TextInput.requireParagraph("reason", reason);
         Grant grant = Grant.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (grant == null) {
             throw GatehouseException.notFound("There is no grant " + id + ".");
@@ -141,6 +144,7 @@ public class GrantAdminService {
     /** All or nothing: an unknown id refuses the whole request and nothing is revoked. */
     @Transactional
     public BulkRevoke revokeAll(CurrentUser admin, List<Long> ids, String reason, RequestOrigin origin) {
+        io.gatehouse.web.TextInput.requireParagraph("reason", reason);
         List<Long> distinct = ids.stream().distinct().sorted().toList();
         if (distinct.isEmpty()) {
             throw GatehouseException.badRequest("ids", "Select at least one grant.");

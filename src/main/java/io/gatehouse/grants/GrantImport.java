@@ -190,7 +190,8 @@ public class GrantImport {
 
     /** USER subjects must have signed in at least once; TEAM and ROLE subjects are checked by the create rules. */
     private void checkSubjects(List<Row> rows, List<GrantAdminResource.CreateGrant> requests) {
-        List<String> users = requests.stream().filter(r -> r != null && r.subjectType() == Grant.SubjectType.USER)
+        List<String> users = java.util.stream.IntStream.range(0, requests.size()).filter(i -> checkable(rows, requests, i))
+                .mapToObj(requests::get).filter(r -> r.subjectType() == Grant.SubjectType.USER)
                 .map(GrantAdminResource.CreateGrant::subject).distinct().toList();
         Set<String> known = directory.knownUsers(users);
         for (int i = 0; i < rows.size(); i++) {
@@ -239,7 +240,7 @@ public class GrantImport {
         java.sql.Timestamp[] until = new java.sql.Timestamp[requests.size()];
         for (int i = 0; i < requests.size(); i++) {
             var request = requests.get(i);
-            if (request != null) {
+            if (checkable(rows, requests, i)) {
                 int n = index.size();
                 index.add(i);
                 columns.get(0)[n] = request.subjectType().name();
@@ -276,6 +277,14 @@ public class GrantImport {
             }
             return null;
         });
+    }
+
+    /**
+     * Whether a row is worth asking the database about: parsed, and within the create rules (a row already refused
+     * may hold text the database cannot even take, such as a NUL).
+     */
+    private static boolean checkable(List<Row> rows, List<GrantAdminResource.CreateGrant> requests, int i) {
+        return requests.get(i) != null && rows.get(i).problems().isEmpty();
     }
 
     private static boolean overlap(Instant fromA, Instant untilA, Instant fromB, Instant untilB) {

@@ -117,6 +117,7 @@ public class TeamService {
         if (displayName == null || displayName.length() > 200) {
             throw GatehouseException.badRequest("displayName", "Give the team a name of 1 to 200 characters.");
         }
+        io.gatehouse.web.TextInput.requireLine("displayName", displayName);
         List<String> types = contentTypes(settings.allowedContentTypes());
         Long maxObject = bytes("maxObjectBytes", settings.maxObjectBytes(), MAX_OBJECT_LIMIT);
         Long quota = bytes("quotaBytes", settings.quotaBytes(), Long.MAX_VALUE / 2);

@@ -22,8 +22,15 @@ class ObjectKeysTest {
     }
 
     @Test
+    void aPartBetweenSlashesIsBoundedIn255BytesForStoresKeptOnAFileSystem() {
+        assertThat(ObjectKeys.problemWith("teams/a/" + "a".repeat(255))).isNull();
+        assertThat(ObjectKeys.problemWith("teams/a/" + "a".repeat(256))).contains("255 bytes");
+        assertThat(ObjectKeys.problemWith("teams/" + "é".repeat(128) + "/x")).contains("255 bytes");
+    }
+
+    @Test
     void keysAreBoundedIn1024BytesOfUtf8() {
-        assertThat(ObjectKeys.problemWith("a".repeat(1024))).isNull();
+        assertThat(ObjectKeys.problemWith(("a".repeat(255) + "/").repeat(4))).isNull();
         assertThat(ObjectKeys.problemWith("a".repeat(1025))).contains("1024 bytes");
         assertThat(ObjectKeys.problemWith("é".repeat(513))).contains("1024 bytes");
     }
