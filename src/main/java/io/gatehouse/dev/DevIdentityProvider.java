@@ -129,11 +129,14 @@ final class DevIdentityProvider {
         server.start();
     }
 
+    private static final Map<String, DevIdentityProvider> RUNNING = new ConcurrentHashMap<>();
+
     /** Starts a provider on loopback ({@code port} 0: any free port) and returns its issuer URL. */
     static String start(int port, List<String> allowedRedirectOrigins) {
         try {
             DevIdentityProvider provider = new DevIdentityProvider(port, allowedRedirectOrigins);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> provider.server.stop(0), "dev-idp-stop"));
+            RUNNING.put(provider.issuer, provider);
             return provider.issuer;
         } catch (IOException | JoseException e) {
             throw new IllegalStateException("Could not start the embedded OIDC provider on port " + port + ": " + e.getMessage(), e);
@@ -158,6 +161,14 @@ final class DevIdentityProvider {
         } catch (RuntimeException e) {
             LOG.warnf("Embedded OIDC provider failed on %s: %s", exchange.getRequestURI().getPath(), e.toString());
             json(exchange, 500, Map.of("error", "server_error"));
+        }
+    }
+
+    /** Stops the provider of this issuer, as an IdP outage would (tests of what Gatehouse does without its IdP). */
+    static void stop(String issuer) {
+        DevIdentityProvider provider = RUNNING.remove(issuer);
+        if (provider != null) {
+            provider.server.stop(0);
         }
     }
 

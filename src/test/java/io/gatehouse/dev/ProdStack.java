@@ -30,11 +30,15 @@ public class ProdStack implements AutoCloseable {
 
     private EmbeddedPostgres postgres;
     private S3Proxy s3;
+    private Path data;
+    private int postgresPort;
+    private int s3Port;
+    private String issuer;
 
     /** Starts the services; {@code portalOrigins} are where the app's instances listen (the IdP redirects there). */
     public Map<String, String> start(List<String> portalOrigins) {
         try {
-            Path data = Path.of("target/prod-stack").toAbsolutePath();
+            data = Path.of("target/prod-stack").toAbsolutePath();
             if (Files.exists(data)) {
                 // A fresh stack each run, as a new deployment starts with empty services.
                 try (var paths = Files.walk(data)) {
@@ -44,24 +48,20 @@ public class ProdStack implements AutoCloseable {
                 }
             }
             Files.createDirectories(data);
-            postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("postgres")).setCleanDataDirectory(true)
+            // Not cleaned on close (the whole directory was removed above): a stopped server starts again with its data.
+            postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("postgres")).setCleanDataDirectory(false)
                     .setServerConfig("listen_addresses", "127.0.0.1").start();
-            int s3Port = Ports.free();
-            Path store = Files.createDirectories(data.resolve("s3"));
-            s3 = S3Proxy.builder().blobStore(new FilesystemNio2BlobStore(store.toString()))
-                    .endpoint(URI.create("http://127.0.0.1:" + s3Port))
-                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "prod-test-key", "prod-test-secret").build();
-            s3.start();
-            while (!"STARTED".equals(s3.getState())) {
-                Thread.onSpinWait();
-            }
+            postgresPort = postgres.getPort();
+            s3Port = Ports.free();
+            Files.createDirectories(data.resolve("s3"));
+            startStore();
             String endpoint = "http://127.0.0.1:" + s3.getPort();
             try (S3Client client = S3Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(endpoint))
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("prod-test-key", "prod-test-secret")))
                     .forcePathStyle(true).build()) {
                 client.createBucket(r -> r.bucket(BUCKET));
             }
-            String issuer = DevIdentityProvider.start(0, portalOrigins);
+            issuer = DevIdentityProvider.start(0, portalOrigins);
             System.setProperty(ISSUER_PROPERTY, issuer);
 
             Map<String, String> settings = new LinkedHashMap<>();
@@ -91,6 +91,43 @@ public class ProdStack implements AutoCloseable {
             close();
             throw new IllegalStateException("could not start the production-like services: " + e.getMessage(), e);
         }
+    }
+
+    /** The database server stops as in an outage (its data stays): connections fail until {@link #startDatabase}. */
+    public void stopDatabase() throws java.io.IOException {
+        postgres.close();
+    }
+
+    /** The same server again, on the same port and data. */
+    public void startDatabase() throws java.io.IOException {
+        postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("postgres")).setCleanDataDirectory(false)
+                .setPort(postgresPort).setServerConfig("listen_addresses", "127.0.0.1").start();
+    }
+
+    /** A connection as the database's owner, for a test to change what the database does. */
+    public java.sql.Connection database() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
+    }
+
+    /** The store stops answering (its objects stay) until {@link #startStore}. */
+    public void stopStore() throws Exception {
+        s3.stop();
+    }
+
+    /** The store on its port, with what it held. */
+    public void startStore() throws Exception {
+        s3 = S3Proxy.builder().blobStore(new FilesystemNio2BlobStore(data.resolve("s3").toString()))
+                .endpoint(URI.create("http://127.0.0.1:" + s3Port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "prod-test-key", "prod-test-secret").build();
+        s3.start();
+        while (!"STARTED".equals(s3.getState())) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The IdP stops answering for good (a test that needs it again starts a new stack). */
+    public void stopIdp() {
+        DevIdentityProvider.stop(issuer);
     }
 
     @Override

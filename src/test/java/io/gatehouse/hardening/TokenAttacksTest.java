@@ -28,6 +28,7 @@ import org.jose4j.lang.JoseException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.gatehouse.support.Presigned;
 import io.gatehouse.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -116,8 +117,7 @@ class TokenAttacksTest {
         tokens.forEach((attack, token) -> {
             for (Response response : List.of(me(token), downloadUrl(token), page(token))) {
                 String body = response.asString();
-                if (response.statusCode() != 401 || AuthorizationMatrixTest.PRESIGNED.matcher(body).find()
-                        || AuthorizationMatrixTest.PRESIGNED.matcher(String.valueOf(response.header("Location"))).find()) {
+                if (response.statusCode() != 401 || Presigned.in(response)) {
                     wrong.add(attack + ": " + response.statusCode() + " " + body.substring(0, Math.min(body.length(), 120)));
                 }
             }
