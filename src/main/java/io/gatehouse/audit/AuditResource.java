@@ -103,11 +103,13 @@ public class AuditResource {
     }
 
     private final AuditTrail trail;
+    private final AuditAnchors anchors;
     private final CurrentUsers users;
     private final Directory directory;
 
-    AuditResource(AuditTrail trail, CurrentUsers users, Directory directory) {
+    AuditResource(AuditTrail trail, AuditAnchors anchors, CurrentUsers users, Directory directory) {
         this.trail = trail;
+        this.anchors = anchors;
         this.users = users;
         this.directory = directory;
     }
@@ -170,6 +172,6 @@ public class AuditResource {
     @Path("api/audit/verify")
     @Produces(MediaType.APPLICATION_JSON)
     public AuditTrail.Verification verify() {
-        return trail.verify();
+        return anchors.verify();
     }
 }

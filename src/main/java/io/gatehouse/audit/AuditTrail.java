@@ -44,7 +44,13 @@ public class AuditTrail {
      * committed rows the sealer has not reached (a large backlog, e.g. after a bulk load), not covered by this check.
      */
     public record Verification(boolean intact, long rowsChecked, Long firstBrokenId, Long firstBrokenSeq, String problem,
-            long rowsNotYetSealed) {
+            long rowsNotYetSealed, Long anchoredSeq, String anchor) {
+
+        /** With what the anchors outside the database say (see AuditAnchors): intact only if both agree. */
+        Verification anchored(boolean anchorHolds, Long seq, String words) {
+            return new Verification(intact && anchorHolds, rowsChecked, firstBrokenId, firstBrokenSeq,
+                    problem != null ? problem : anchorHolds ? null : words, rowsNotYetSealed, seq, words);
+        }
     }
 
     private final Sql sql;
@@ -193,14 +199,15 @@ public class AuditTrail {
             try (PreparedStatement select = connection.prepareStatement(sql); ResultSet rows = select.executeQuery()) {
                 long unsealed = unsealed(connection);
                 if (!rows.next()) {
-                    return new Verification(true, 0, null, null, null, unsealed);
+                    return new Verification(true, 0, null, null, null, unsealed, null, null);
                 }
                 long checked = rows.getLong("checked");
                 String problem = rows.getString("problem");
                 if (problem == null) {
-                    return new Verification(true, checked, null, null, null, unsealed);
+                    return new Verification(true, checked, null, null, null, unsealed, null, null);
                 }
-                return new Verification(false, checked, rows.getLong("id"), rows.getLong("chain_seq"), problem, unsealed);
+                return new Verification(false, checked, rows.getLong("id"), rows.getLong("chain_seq"), problem, unsealed, null,
+                        null);
             }
         });
     }

@@ -38,6 +38,7 @@ class IamPolicyTest {
     private static final String ANY_OBJECT = BUCKET + "/*";
     private static final String TEAM_OBJECTS = BUCKET + "/teams/*";
     private static final String PROBE_OBJECTS = BUCKET + "/.gatehouse/probes/*";
+    private static final String ANCHOR_OBJECTS = BUCKET + "/.gatehouse/audit-anchors/*";
     private static final String LOG_BUCKET = "arn:aws:s3:::YOUR-LOG-BUCKET";
     private static final String KMS_KEY = "arn:aws:kms:YOUR-REGION:YOUR-ACCOUNT:key/YOUR-KEY-ID";
     private static final String ACCESS_POINTS = "arn:aws:s3:YOUR-REGION:YOUR-ACCOUNT:accesspoint/gatehouse-*";
@@ -64,7 +65,9 @@ class IamPolicyTest {
             // Deleting a catalog item deletes its object, wherever it is.
             Map.entry("deleteObject", List.of(new Grant("s3:DeleteObject", ANY_OBJECT))),
             // Gatehouse itself writes only the store probe; uploads write only into the team spaces.
-            Map.entry("putObject", List.of(new Grant("s3:PutObject", PROBE_OBJECTS))),
+            // Store probes; audit anchors, kept under Object Lock where it is configured.
+            Map.entry("putObject", List.of(new Grant("s3:PutObject", PROBE_OBJECTS), new Grant("s3:PutObject", ANCHOR_OBJECTS),
+                    new Grant("s3:PutObjectRetention", ANCHOR_OBJECTS))),
             Map.entry("presignPutObject", List.of(new Grant("s3:PutObject", TEAM_OBJECTS))),
             Map.entry("createMultipartUpload", List.of(new Grant("s3:PutObject", TEAM_OBJECTS))),
             Map.entry("presignUploadPart", List.of(new Grant("s3:PutObject", TEAM_OBJECTS))),
