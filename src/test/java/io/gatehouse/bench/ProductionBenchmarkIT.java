@@ -107,7 +107,7 @@ class ProductionBenchmarkIT {
             }
             try (PackagedApp app = new PackagedApp("bench", environment, port, jvm);
                     Connection db = DriverManager.getConnection(environment.get("GATEHOUSE_DB_URL"),
-                            environment.get("GATEHOUSE_DB_USER"), environment.get("GATEHOUSE_DB_PASSWORD"))) {
+                            environment.get("GATEHOUSE_DB_OWNER_USER"), environment.get("GATEHOUSE_DB_OWNER_PASSWORD"))) {
                 Seeded seeded = seed(db, environment.get("GATEHOUSE_S3_BUCKET"));
                 Path readers = tokens("bench-reader", 8);
                 Path uploaders = tokens("bench-uploader", 8);

@@ -27,6 +27,9 @@ public class ProdStack implements AutoCloseable {
 
     public static final String ISSUER_PROPERTY = "gatehouse.test.issuer";
     static final String BUCKET = "gatehouse-prod-test";
+    /** The app's runtime login (migrations run as the owner, postgres). */
+    public static final String APP_USER = "gatehouse_app";
+    static final String APP_PASSWORD = "gatehouse-app-test-password";
 
     private EmbeddedPostgres postgres;
     private S3Proxy s3;
@@ -65,9 +68,16 @@ public class ProdStack implements AutoCloseable {
             System.setProperty(ISSUER_PROPERTY, issuer);
 
             Map<String, String> settings = new LinkedHashMap<>();
-            settings.put("GATEHOUSE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
-            settings.put("GATEHOUSE_DB_USER", "postgres");
-            settings.put("GATEHOUSE_DB_PASSWORD", "postgres");
+            // No credentials in the URL (the driver would prefer them to the login given beside it).
+            settings.put("GATEHOUSE_DB_URL", url());
+            // As production should: migrations as the schema's owner, the app as a login that owns nothing.
+            try (var db = database(); var statement = db.createStatement()) {
+                statement.execute("CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "'");
+            }
+            settings.put("GATEHOUSE_DB_USER", APP_USER);
+            settings.put("GATEHOUSE_DB_PASSWORD", APP_PASSWORD);
+            settings.put("GATEHOUSE_DB_OWNER_USER", "postgres");
+            settings.put("GATEHOUSE_DB_OWNER_PASSWORD", "postgres");
             settings.put("GATEHOUSE_OIDC_ISSUER", issuer);
             settings.put("GATEHOUSE_OIDC_CLIENT_ID", DevIdentityProvider.CLIENT_ID);
             settings.put("GATEHOUSE_OIDC_CLIENT_SECRET", DevIdentityProvider.CLIENT_SECRET);
@@ -104,9 +114,18 @@ public class ProdStack implements AutoCloseable {
                 .setPort(postgresPort).setServerConfig("listen_addresses", "127.0.0.1").start();
     }
 
+    private String url() {
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres";
+    }
+
+    /** A connection as the app's runtime login: what the app itself may do. */
+    public java.sql.Connection databaseAsTheApp() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(url(), APP_USER, APP_PASSWORD);
+    }
+
     /** A connection as the database's owner, for a test to change what the database does. */
     public java.sql.Connection database() throws java.sql.SQLException {
-        return java.sql.DriverManager.getConnection(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
+        return java.sql.DriverManager.getConnection(url(), "postgres", "postgres");
     }
 
     /** The store stops answering (its objects stay) until {@link #startStore}. */

@@ -75,6 +75,31 @@ class PackagedAppIT {
     }
 
     @Test
+    void theAppsOwnLoginCanNeitherRewriteNorSilenceTheAuditTrail() throws Exception {
+        List<String> allowed = new java.util.ArrayList<>();
+        try (var db = stack.databaseAsTheApp(); var statement = db.createStatement()) {
+            for (String attack : List.of("UPDATE audit_event SET actor = 'someone-else'", "DELETE FROM audit_event",
+                    "TRUNCATE audit_event", "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+                    "DROP TRIGGER audit_event_no_update_delete ON audit_event",
+                    "CREATE OR REPLACE FUNCTION audit_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+                    "SET session_replication_role = replica", "DELETE FROM flyway_schema_history", "CREATE TABLE shadow (a int)")) {
+                try {
+                    statement.execute(attack);
+                    allowed.add(attack);
+                } catch (java.sql.SQLException refused) {
+                    // as it must be
+                }
+            }
+            assertThat(allowed).as("what the app's login was allowed to do to the audit trail").isEmpty();
+            // What it needs it has: the app ran its start-up, signs in users and writes rows with it.
+            try (var rows = statement.executeQuery("SELECT count(*) FROM audit_event")) {
+                assertThat(rows.next()).isTrue();
+            }
+        }
+        given().auth().oauth2(Tokens.of("alice")).when().get("/api/me").then().statusCode(200);
+    }
+
+    @Test
     void thePackagedAppCarriesNoneOfTheEmbeddedDefault() throws Exception {
         List<String> libraries;
         try (var files = Files.list(Path.of("target/quarkus-app/lib/main"))) {
