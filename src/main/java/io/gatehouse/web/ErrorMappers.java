@@ -81,8 +81,10 @@ public class ErrorMappers {
      * The database refused or lost the write (audit row included): the transaction rolled back, so nothing was
      * issued or changed. Fail closed, and say so.
      */
+    // QuarkusTransactionException: a commit the database could not take (it went away mid-request), found by the soak.
     @ServerExceptionMapper({ StoreUnavailable.class, jakarta.persistence.PersistenceException.class,
-            jakarta.transaction.RollbackException.class, org.hibernate.HibernateException.class })
+            jakarta.transaction.RollbackException.class, org.hibernate.HibernateException.class,
+            io.quarkus.narayana.jta.QuarkusTransactionException.class })
     public Response databaseRefused(Exception e, UriInfo uri, HttpHeaders headers) {
         String reference = UUID.randomUUID().toString().substring(0, 8);
         LOG.errorf(e, "Database write failed on %s (reference %s); transaction rolled back", uri.getPath(), reference);

@@ -114,6 +114,11 @@ public class ProdStack implements AutoCloseable {
                 .setPort(postgresPort).setServerConfig("listen_addresses", "127.0.0.1").start();
     }
 
+    /** Where the app reaches the store. */
+    public String s3Endpoint() {
+        return "http://127.0.0.1:" + s3Port;
+    }
+
     private String url() {
         return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres";
     }
