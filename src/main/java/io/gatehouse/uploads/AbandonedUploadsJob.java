@@ -117,8 +117,21 @@ public class AbandonedUploadsJob {
         }
     }
 
-    /** Ends a batch of open sessions in one short transaction; their keys are swept right after, outside it. */
+    /** Ends open sessions a batch at a time, each in one short transaction; their keys are swept right after, outside it. */
     private int end(String select, UploadSession.Status status, String code, String reason, Object... parameters) {
+        // A full batch: there may be more (a backlog after an outage, or many uploads left open at once).
+        int ended = 0;
+        for (int batch = 0; batch < 50; batch++) {
+            int now = endBatch(select, status, code, reason, parameters);
+            ended += now;
+            if (now < BATCH) {
+                break;
+            }
+        }
+        return ended;
+    }
+
+    private int endBatch(String select, UploadSession.Status status, String code, String reason, Object... parameters) {
         return QuarkusTransaction.requiringNew().call(() -> {
             var query = UploadSession.getEntityManager().createNativeQuery(select.formatted(BATCH), UploadSession.class);
             for (int i = 0; i < parameters.length; i++) {

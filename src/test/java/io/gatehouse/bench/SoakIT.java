@@ -331,12 +331,7 @@ class SoakIT {
         }
         long objects;
         long orphans;
-        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
-                .endpointOverride(URI.create(stack.s3Endpoint()))
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("prod-test-key", "prod-test-secret")))
-                .build()) {
+        try (var s3 = stack.s3()) {
             List<String> keys = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("teams/soak/")).contents().stream()
                     .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
             objects = keys.size();

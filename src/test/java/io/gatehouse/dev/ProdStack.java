@@ -114,6 +114,13 @@ public class ProdStack implements AutoCloseable {
                 .setPort(postgresPort).setServerConfig("listen_addresses", "127.0.0.1").start();
     }
 
+    /** A client of the store, as the app's credentials: for a test to see what the store holds. */
+    public S3Client s3() {
+        return S3Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(s3Endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("prod-test-key", "prod-test-secret")))
+                .forcePathStyle(true).build();
+    }
+
     /** Where the app reaches the store. */
     public String s3Endpoint() {
         return "http://127.0.0.1:" + s3Port;

@@ -21,13 +21,23 @@ import org.junit.jupiter.api.Test;
 
 import io.gatehouse.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
 /**
  * A bearer token naming a key the IdP never published makes Gatehouse fetch the IdP's keys again. When the IdP
  * then stalls, callers must still get their 401 promptly, and many such tokens must not each wait on the IdP.
  */
 @QuarkusTest
+@TestProfile(StallingIdpTest.KeysNotRefreshedYet.class)
 class StallingIdpTest {
+
+    /**
+     * An app of its own: keys are re-fetched for an unknown kid at most every 5 minutes, so in an app where another
+     * test (TokenAttacksTest) already sent one, this one would see no fetch at all.
+     */
+    public static class KeysNotRefreshedYet implements QuarkusTestProfile {
+    }
 
     /** The embedded IdP's switch (see DevIdentityProvider): its key endpoint waits this long before answering. */
     private static final String JWKS_DELAY = "gatehouse.dev-idp.jwks-delay-ms";

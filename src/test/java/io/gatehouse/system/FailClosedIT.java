@@ -47,12 +47,13 @@ class FailClosedIT {
     private static ProdStack stack;
     private static PackagedApp app;
     private static String alice;
+    private static Map<String, String> environment;
 
     @BeforeAll
     static void launch() throws Exception {
         int port = Ports.free();
         stack = new ProdStack();
-        Map<String, String> environment = stack.start(List.of("http://localhost:" + port));
+        environment = stack.start(List.of("http://localhost:" + port));
         app = new PackagedApp("fail-closed", environment, port);
         RestAssured.baseURI = "http://localhost";
         RestAssured.port = app.port;
@@ -151,6 +152,43 @@ class FailClosedIT {
 
     @Test
     @Order(4)
+    void theStoreGoingAwayInTheMiddleOfAMultipartUploadEndsTheSessionCleanlyAndLeavesNothingBehind() throws Exception {
+        JsonPath started = given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body(Map.of("filename", "parts.bin", "size", 40L << 20, "contentType", "application/octet-stream"))
+                .post("/api/uploads").then().statusCode(201).body("multipart", equalTo(true)).extract().jsonPath();
+        String id = started.getString("id");
+        String key = started.getString("key");
+        String part = given().auth().oauth2(alice).contentType(ContentType.JSON).body(Map.of("partNumbers", List.of(1)))
+                .post("/api/uploads/" + id + "/parts").then().statusCode(200).extract().jsonPath().getString("[0].url");
+        byte[] sixteenMib = new byte[16 << 20];
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(part)).PUT(HttpRequest.BodyPublishers.ofByteArray(sixteenMib)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+
+        stack.stopStore();
+        try {
+            Response completed = given().auth().oauth2(alice).post("/api/uploads/" + id + "/complete");
+            assertThat(completed.statusCode()).as(completed.asString()).isBetween(400, 504).isNotEqualTo(500);
+            assertThat(completed.asString()).doesNotContain("Exception");
+            assertThat(status(id)).isNotEqualTo("verified");
+            Response aborted = given().auth().oauth2(alice).delete("/api/uploads/" + id);
+            assertThat(aborted.statusCode()).as(aborted.asString()).isIn(200, 503);
+        } finally {
+            stack.startStore();
+        }
+        within(Duration.ofSeconds(60), () -> given().get(app.management("/q/health/ready")).statusCode() == 200);
+        // Cancelled (again, if the first try met the outage): ended, and the store keeps neither parts nor object.
+        Response aborted = given().auth().oauth2(alice).delete("/api/uploads/" + id);
+        assertThat(aborted.statusCode()).as(aborted.asString()).isIn(200, 409);
+        assertThat(status(id)).isEqualTo("aborted");
+        try (var s3 = stack.s3()) {
+            String bucket = environment.get("GATEHOUSE_S3_BUCKET");
+            assertThat(s3.listMultipartUploads(r -> r.bucket(bucket).prefix(key)).uploads()).as("parts left at the store").isEmpty();
+            assertThat(s3.listObjectsV2(r -> r.bucket(bucket).prefix(key)).contents()).as("an object at the key").isEmpty();
+        }
+    }
+
+    @Test
+    @Order(5)
     void withTheIdpDownVerifiedTokensWorkUntilTheirExpiryAndUnknownOnesAreRefused() {
         String admin = Tokens.of("carol");
         given().auth().oauth2(alice).get("/api/me").then().statusCode(200);
