@@ -623,6 +623,10 @@ public class UploadService {
     public UploadSession abort(CurrentUser user, UUID id, RequestOrigin origin) {
         UploadSession session = QuarkusTransaction.requiringNew().call(() -> {
             UploadSession open = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+            if (open.status == UploadSession.Status.ABORTED) {
+                // Cancelled before: cancelling again asks the store again (the first time it may have been away).
+                return open;
+            }
             if (open.status != UploadSession.Status.PENDING) {
                 throw new GatehouseException(409, "not_in_progress", "This upload already ended (" + open.status + ").");
             }

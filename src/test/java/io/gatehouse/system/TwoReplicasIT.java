@@ -117,8 +117,9 @@ class TwoReplicasIT {
         });
         // Replica a was left at the default (off): every export came from b, named in its resource attributes.
         assertThat(traces).allMatch(export -> export.mentions("replica-b"));
-        // Spans name routes, never tokens.
-        assertThat(traces).noneMatch(export -> export.mentions("Bearer") || export.mentions("eyJ"));
+        // Spans name routes, never tokens (a class name such as MalformedBearerTokens in an exception's frames is fine).
+        java.util.regex.Pattern token = java.util.regex.Pattern.compile("(?i)bearer\\s+[A-Za-z0-9._~+/=-]{20,}|eyJ[A-Za-z0-9_-]{10,}\\.");
+        assertThat(traces).noneMatch(export -> token.matcher(new String(export.body(), StandardCharsets.ISO_8859_1)).find());
     }
 
     record Export(String method, String path, String contentType, byte[] body) {
