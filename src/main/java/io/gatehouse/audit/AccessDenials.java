@@ -37,8 +37,7 @@ public class AccessDenials {
                     .detail("roles", user.roles()));
         } catch (RetryLater limited) {
             // This caller has collected its share of refusals for now: no row, and it is told when to come back.
-            return Response.fromResponse(ErrorMappers.respond(429, ErrorBody.of(limited.code(), limited.getMessage()), uri,
-                    headers)).header("Retry-After", limited.retryAfterSeconds()).build();
+            return ErrorMappers.refusal(limited, uri, headers);
         } catch (RuntimeException auditFailure) {
             LOG.warnf("Could not record the denial of %s: %s", uri.getPath(), auditFailure.getMessage());
         }

@@ -35,6 +35,10 @@ public class AuditAnchors {
 
     /** A signed chain head as stored: the MAC covers sequence, hash and time. */
     public record Anchor(long seq, String hash, Instant at, String mac) {
+
+        Anchor signed(String key) {
+            return new Anchor(seq, hash, at, AuditAnchors.mac(key, this));
+        }
     }
 
     private static final Logger LOG = Logger.getLogger(AuditAnchors.class);
@@ -77,11 +81,12 @@ public class AuditAnchors {
         trail.seal();
         Optional<Anchor> head = sql.one("read the audit chain head",
                 "SELECT chain_seq, row_hash FROM audit_event WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1",
-                row -> unsigned(row.getLong(1), HexFormat.of().formatHex(row.getBytes(2))));
+                row -> new Anchor(row.getLong(1), HexFormat.of().formatHex(row.getBytes(2)),
+                        Instant.now().truncatedTo(ChronoUnit.SECONDS), null));
         if (head.isEmpty() || head.get().seq() == lastAnchored) {
             return Optional.empty();
         }
-        Anchor anchor = new Anchor(head.get().seq(), head.get().hash(), head.get().at(), mac(key, head.get()));
+        Anchor anchor = head.get().signed(key);
         String name = config.prefix() + String.format("%019d", Long.MAX_VALUE - anchor.seq()) + ".json";
         byte[] body;
         try {
@@ -139,10 +144,6 @@ public class AuditAnchors {
 
     private String bucket() {
         return config.bucket().orElse(s3Config.bucket());
-    }
-
-    private static Anchor unsigned(long seq, String hash) {
-        return new Anchor(seq, hash, Instant.now().truncatedTo(ChronoUnit.SECONDS), null);
     }
 
     static String mac(String key, Anchor anchor) {

@@ -33,6 +33,11 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response refused(GatehouseException e, UriInfo uri, HttpHeaders headers) {
+        return refusal(e, uri, headers);
+    }
+
+    /** A refusal's answer: its status and error body (HTML or JSON), with Retry-After when it says when to come back. */
+    public static Response refusal(GatehouseException e, UriInfo uri, HttpHeaders headers) {
         Response response = respond(e.status(), ErrorBody.of(e.code(), e.getMessage()).withField(e.field()), uri, headers);
         if (e instanceof RetryLater later) {
             return Response.fromResponse(response).header("Retry-After", later.retryAfterSeconds()).build();

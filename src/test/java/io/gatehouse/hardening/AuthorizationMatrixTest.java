@@ -186,10 +186,9 @@ class AuthorizationMatrixTest {
     private String fixture(String name) {
         return switch (name) {
             // A standard item in team A's space: team A's members read it without a grant, nobody else does.
-            case "@team-a-item" -> Long.toString(queryLong(
-                    "SELECT id FROM content_item WHERE owner_team = 'team-a' AND tier = 'STANDARD' ORDER BY id LIMIT 1"));
+            case "@team-a-item" -> Long.toString(teamAItem(db));
             case "@grant" -> Long.toString(Fixtures.readGrant("USER", "mallory", "PREFIX", Fixtures.uniquePrefix()));
-            case "@audit-row" -> Long.toString(queryLong("SELECT max(id) FROM audit_event"));
+            case "@audit-row" -> Long.toString(Fixtures.number(db, "SELECT max(id) FROM audit_event"));
             default -> {
                 if (name.startsWith("@alice-upload")) {
                     // A multipart upload alice declared (each name its own, for rows that end or complete one).
@@ -203,13 +202,9 @@ class AuthorizationMatrixTest {
         };
     }
 
-    private long queryLong(String sql) {
-        try (var connection = db.getConnection(); var result = connection.createStatement().executeQuery(sql)) {
-            result.next();
-            return result.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    /** A standard demo item in team A's space: team A's members read it without a grant, nobody else does. */
+    static long teamAItem(DataSource db) {
+        return Fixtures.number(db, "SELECT id FROM content_item WHERE owner_team = 'team-a' AND tier = 'STANDARD' ORDER BY id LIMIT 1");
     }
 
     /** What the running app serves: its JAX-RS endpoints, its static files (by folder) and the OIDC logout path. */

@@ -109,15 +109,7 @@ class RateLimitTest {
     }
 
     private long sessionsOf(String team) {
-        try (var connection = db.getConnection();
-                var query = connection.prepareStatement("SELECT count(*) FROM upload_session WHERE team_slug = ?")) {
-            query.setString(1, team);
-            var rows = query.executeQuery();
-            rows.next();
-            return rows.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.number(db, "SELECT count(*) FROM upload_session WHERE team_slug = ?", team);
     }
 
     private static void assertRefused(Response response, String code, String by) {

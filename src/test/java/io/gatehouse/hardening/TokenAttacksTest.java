@@ -28,6 +28,7 @@ import org.jose4j.lang.JoseException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.gatehouse.support.Fixtures;
 import io.gatehouse.support.Presigned;
 import io.gatehouse.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,12 +47,8 @@ class TokenAttacksTest {
     private String item;
 
     @BeforeEach
-    void itemAliceMayRead() throws Exception {
-        try (var connection = db.getConnection(); var result = connection.createStatement().executeQuery(
-                "SELECT id FROM content_item WHERE owner_team = 'team-a' AND tier = 'STANDARD' ORDER BY id LIMIT 1")) {
-            result.next();
-            item = result.getString(1);
-        }
+    void itemAliceMayRead() {
+        item = Long.toString(AuthorizationMatrixTest.teamAItem(db));
         // The attacks below are worth something only if the genuine token gets the URL.
         assertThat(downloadUrl(Tokens.of("alice")).statusCode()).isEqualTo(200);
     }
@@ -127,13 +124,7 @@ class TokenAttacksTest {
     }
 
     private long auditRowsOfAliceAndCarol() {
-        try (var connection = db.getConnection(); var result = connection.createStatement().executeQuery(
-                "SELECT count(*) FROM audit_event WHERE actor IN ('alice', 'carol')")) {
-            result.next();
-            return result.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.number(db, "SELECT count(*) FROM audit_event WHERE actor IN ('alice', 'carol')");
     }
 
     private static Response me(String token) {

@@ -101,6 +101,21 @@ public final class Fixtures {
         return slug;
     }
 
+    /** The one number a query answers (a count, an id), straight from PostgreSQL. */
+    public static long number(DataSource db, String query, Object... parameters) {
+        try (var connection = db.getConnection(); var prepared = connection.prepareStatement(query)) {
+            for (int i = 0; i < parameters.length; i++) {
+                prepared.setObject(i + 1, parameters[i]);
+            }
+            try (var rows = prepared.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** One statement straight to PostgreSQL (fixtures and settings the API has no call for). */
     public static int sql(DataSource db, String statement, Object... parameters) {
         try (var connection = db.getConnection(); var prepared = connection.prepareStatement(statement)) {

@@ -407,14 +407,7 @@ class UploadTest {
     }
 
     private long count(String sql, String parameter) {
-        try (var connection = db.getConnection(); var select = connection.prepareStatement(sql)) {
-            select.setString(1, parameter);
-            var rows = select.executeQuery();
-            rows.next();
-            return rows.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.number(db, sql, parameter);
     }
 
     @Test

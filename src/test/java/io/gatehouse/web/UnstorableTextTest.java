@@ -85,11 +85,6 @@ class UnstorableTextTest {
     }
 
     private long count(String sql) {
-        try (var connection = db.getConnection(); var rows = connection.createStatement().executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.number(db, sql);
     }
 }
