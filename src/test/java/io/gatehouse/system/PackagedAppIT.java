@@ -33,7 +33,7 @@ import io.restassured.path.json.JsonPath;
  * The packaged app exactly as users run it: {@code java -jar target/quarkus-app/quarkus-run.jar} in the prod
  * profile, configured only by GATEHOUSE_* environment variables, against services it does not start itself.
  * Configuration, start-up and the production classpath are what this tests; the rest is tested by the
- * {@code @QuarkusTest}s. Its log is in target/packaged-app.log.
+ * {@code @QuarkusTest}s. Its log is in target/app-logs/packaged-app.log.
  */
 class PackagedAppIT {
 
