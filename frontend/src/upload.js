@@ -1,10 +1,9 @@
 // The Upload page: Uppy's dashboard, uploading straight to S3 with URLs Gatehouse signs.
 // Gatehouse picks every key, binds type/size/SHA-256 into the signature, creates and completes multipart uploads
-// itself (the S3 plugin's create/list/complete/abort calls are answered by Gatehouse in S3's XML), and lists a file
-// only after verifying it. The bytes never pass through Gatehouse.
+// itself, and lists a file only after verifying it. The bytes never pass through Gatehouse.
 import Uppy from '@uppy/core';
 import Dashboard from '@uppy/dashboard';
-import AwsS3 from '@uppy/aws-s3';
+import GatehouseUploader from './uploader.js';
 import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import './upload.css';
@@ -15,7 +14,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 const root = document.getElementById('uploader');
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const multipartThreshold = Number(root.dataset.multipartThreshold);
-const partSize = Number(root.dataset.partSize);
 const team = root.dataset.team || undefined;
 // The team requires client-side encryption: every file is encrypted here before it is declared and uploaded.
 const clientEncryption = root.dataset.browserKey === 'encrypt';
@@ -24,7 +22,7 @@ const sseC = root.dataset.browserKey === 'sse-c';
 // One batch per round of the four parallel part uploads: few URLs signed ahead, none idle long enough to expire.
 const PART_BATCH = 4;
 
-// Uppy file id -> { id, key, multipart, put, parts: Map(partNumber -> {url, expires}) }
+// Uppy file id -> { id, key, multipart, put, parts: Map(partNumber -> Promise({url, expires})) }
 const sessions = new Map();
 
 // Gatehouse's own calls say they come from a script. When the sign-in has ended (the IdP would not refresh it), the
@@ -121,7 +119,7 @@ async function sha256Streaming(blob) {
   return base64(hasher.digest());
 }
 
-/** Sent in parts (the same rule as the S3 plugin's shouldUseMultipart below, and Gatehouse's own). */
+/** Sent in parts by Gatehouse's own rule (its answer to the declaration decides; this only starts the hash early). */
 function inParts(file) {
   return !sseC && file.size > multipartThreshold;
 }
@@ -150,61 +148,28 @@ async function declare(file) {
   return session;
 }
 
-function fileForKey(key) {
-  // Before Gatehouse answers, the plugin's key is the Uppy file id (see generateObjectKey below).
-  for (const [fileId, session] of sessions) {
-    if (session.key === key) return uppy.getFile(fileId);
-  }
-  return uppy.getFile(key);
-}
-
+/**
+ * A part's URL. Signed on demand, a batch at a time, so no URL expires while earlier parts are still uploading; the
+ * parts uploading side by side share the batch that is being signed rather than each asking for one.
+ */
 async function partUrl(session, partNumber) {
   const cached = session.parts.get(partNumber);
-  if (cached && cached.expires - Date.now() > 30_000) return cached.url;
-  // Sign on demand, a batch at a time, so no URL expires while earlier parts are still uploading.
+  if (cached) {
+    const part = await cached.catch(() => null);
+    if (part && part.expires - Date.now() > 30_000) return part.url;
+  }
   const wanted = [];
-  const partCount = Math.ceil(session.size / partSize);
-  for (let n = partNumber; n < partNumber + PART_BATCH && n <= partCount; n++) wanted.push(n);
-  const signed = await api('POST', `/api/uploads/${session.id}/parts`, { partNumbers: wanted });
-  for (const part of signed) session.parts.set(part.partNumber, { url: part.url, expires: Date.parse(part.expiresAt) });
-  return session.parts.get(partNumber).url;
-}
-
-async function signRequest(request) {
-  const file = fileForKey(request.key);
-  const session = await declare(file);
-  session.size = file.size;
-  const bridge = `/api/uploads/${session.id}/s3`;
-  const gatehouseHeaders = { ...FROM_SCRIPT, 'X-CSRF-Token': csrf };
-  if (request.method === 'PUT' && request.partNumber == null) {
-    if (!session.put) {
-      // Gatehouse decided this file goes in parts (the store changed since the page was loaded).
-      const error = new Error('Gatehouse wants this file sent in parts now: reload the page and add it again.');
-      error.isUserFacing = true;
-      throw error;
-    }
-    // SSE-C: the key itself is the one header Gatehouse did not sign (it never saw it); the store checks it
-    // against the signed MD5.
-    const headers = session.customerKey ? { ...session.put.headers, [KEY_HEADER]: session.customerKey } : session.put.headers;
-    return { url: session.put.url, headers, key: session.key };
+  for (let n = partNumber; n < partNumber + PART_BATCH && n <= session.partCount; n++) {
+    if (n === partNumber || !session.parts.has(n)) wanted.push(n);
   }
-  if (request.method === 'PUT') {
-    return { url: await partUrl(session, request.partNumber) };
+  const batch = api('POST', `/api/uploads/${session.id}/parts`, { partNumbers: wanted });
+  for (const n of wanted) {
+    session.parts.set(n, batch.then((signed) => {
+      const part = signed.find((p) => p.partNumber === n);
+      return { url: part.url, expires: Date.parse(part.expiresAt) };
+    }));
   }
-  // The S3 plugin calls the bridge itself: make sure the sign-in still holds (or is renewed) before it does.
-  await api('GET', '/api/me');
-  if (request.method === 'POST' && request.uploadId == null) {
-    return { url: `${bridge}/initiate`, headers: gatehouseHeaders, key: session.key };
-  }
-  if (request.method === 'POST') {
-    // Parts all sent: the whole file's SHA-256 (hashed meanwhile) goes with the completion.
-    const sha256 = session.sha256 ? `?sha256=${encodeURIComponent(await session.sha256)}` : '';
-    return { url: `${bridge}/complete${sha256}`, headers: gatehouseHeaders };
-  }
-  if (request.method === 'GET') {
-    return { url: `${bridge}/parts` };
-  }
-  return { url: bridge, headers: gatehouseHeaders }; // DELETE: abort
+  return (await session.parts.get(partNumber)).url;
 }
 
 const passphrase = document.getElementById('cse-passphrase');
@@ -256,13 +221,14 @@ uppy.use(Dashboard, {
   note: root.dataset.note,
 });
 
-uppy.use(AwsS3, {
-  signRequest,
-  // SSE-C files go in one PUT: opening a multipart upload would need the key at Gatehouse.
-  shouldUseMultipart: inParts,
-  getChunkSize: () => partSize,
-  generateObjectKey: (file) => file.id,
-  limit: 4,
+uppy.use(GatehouseUploader, {
+  declare,
+  partUrl,
+  // SSE-C: the key itself is the one header Gatehouse did not sign (it never saw it); the store checks it against
+  // the signed MD5.
+  putHeaders: (session) => (session.customerKey
+    ? { ...session.put.headers, [KEY_HEADER]: session.customerKey } : session.put.headers),
+  cancel: (session) => api('DELETE', `/api/uploads/${session.id}`),
 });
 
 /**
@@ -270,8 +236,10 @@ uppy.use(AwsS3, {
  * a bounded number of times. Any refusal comes back as an outcome with its reason.
  */
 async function verify(session) {
+  // A file in parts: the whole file's SHA-256 (hashed while its parts travelled) goes with the completion.
+  const sha256 = session.sha256 ? `?sha256=${encodeURIComponent(await session.sha256)}` : '';
   for (let attempt = 0; attempt < 120; attempt++) {
-    const response = await gatehouse(`/api/uploads/${session.id}/complete`, {
+    const response = await gatehouse(`/api/uploads/${session.id}/complete${sha256}`, {
       method: 'POST',
       headers: { 'X-CSRF-Token': csrf },
     });

@@ -39,7 +39,7 @@ public class UploadResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance upload(CurrentUser user, String team, long multipartThreshold, long partSize, int maxFiles,
+        static native TemplateInstance upload(CurrentUser user, String team, long multipartThreshold, int maxFiles,
                 String browserKey);
 
         static native TemplateInstance myUploads(CurrentUser user, List<UploadSession> uploads);
@@ -101,14 +101,13 @@ public class UploadResource {
     }
 
     /**
-     * Completes and verifies. No body: for a multipart upload the parts are read back from the store (the Uppy
-     * bridge completes with the parts the browser reports).
+     * Completes and verifies. No body: for a multipart upload the parts are read back from the store.
      */
     @POST
     @Path("api/uploads/{id}/complete")
     @Produces(MediaType.APPLICATION_JSON)
     public Response complete(@PathParam("id") String id, @QueryParam("sha256") String sha256, @Context HttpServerRequest http) {
-        UploadService.Completion completion = uploads.complete(users.current(), uuid(id), null, sha256, RequestOrigin.of(http));
+        UploadService.Completion completion = uploads.complete(users.current(), uuid(id), sha256, RequestOrigin.of(http));
         return Response.status(status(completion)).entity(Outcome.of(completion.session())).build();
     }
 
@@ -148,7 +147,7 @@ public class UploadResource {
     public TemplateInstance uploadPage() {
         CurrentUser user = users.current();
         String team = user.teams().isEmpty() ? null : user.teams().iterator().next();
-        return Templates.upload(user, team, uploads.multipartThreshold(), uploads.configuredPartSize(), uploads.maxFiles(team),
+        return Templates.upload(user, team, uploads.multipartThreshold(), uploads.maxFiles(team),
                 uploads.browserKey(team));
     }
 

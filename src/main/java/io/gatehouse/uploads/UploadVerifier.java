@@ -60,9 +60,9 @@ class UploadVerifier {
         this.capabilities = capabilities;
     }
 
-    Check verify(UploadSession session, List<UploadService.UploadedPart> reported, int expectedParts) {
+    Check verify(UploadSession session, int expectedParts) {
         if (session.multipart()) {
-            Problem problem = assemble(session, reported, expectedParts);
+            Problem problem = assemble(session, expectedParts);
             if (problem != null) {
                 return Check.failed(problem.code(), problem.message(), null);
             }
@@ -127,15 +127,15 @@ class UploadVerifier {
                 size);
     }
 
-    /** Completes the store's multipart upload from the parts reported (or, if none were, the parts it holds). */
-    private Problem assemble(UploadSession session, List<UploadService.UploadedPart> reported, int expectedParts) {
+    /** Completes the store's multipart upload from the parts it holds. */
+    private Problem assemble(UploadSession session, int expectedParts) {
         if (session.multipartUploadId == null) {
             return new Problem("nothing_uploaded", "Nothing was uploaded.");
         }
         try {
-            List<UploadService.UploadedPart> parts = reported != null ? reported : storedParts(session);
+            List<UploadService.UploadedPart> parts = storedParts(session);
             if (parts.size() != expectedParts) {
-                return new Problem("parts_missing", "The upload reported " + parts.size() + " parts; " + expectedParts
+                return new Problem("parts_missing", "The store holds " + parts.size() + " parts; " + expectedParts
                         + " were expected.");
             }
             List<CompletedPart> completed = parts.stream().sorted(Comparator.comparingInt(UploadService.UploadedPart::partNumber))
