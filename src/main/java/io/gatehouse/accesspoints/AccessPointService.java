@@ -21,7 +21,7 @@ import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.db.Sql;
 import io.gatehouse.identity.CurrentUser;
 import io.gatehouse.posture.BucketPolicyEditor;
-import io.gatehouse.storage.GetUrlSigner;
+import io.gatehouse.storage.UrlSigner;
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.teams.Team;
@@ -81,7 +81,7 @@ public class AccessPointService {
     private final AccessPointControl control;
     /** Signs URLs through access points: AWS's own hosts, virtual-hosted (an ARN has its own address). */
     private final S3Presigner presigner;
-    private final GetUrlSigner urlSigner;
+    private final UrlSigner urlSigner;
 
     @Inject
     AccessPointService(AccessPointConfig config, S3Config s3Config, AuditService audit, AwsCredentialsProvider credentials,
@@ -97,7 +97,7 @@ public class AccessPointService {
         this.control = client == null ? null : new AccessPointControl(client, config.accountId().orElseThrow());
         this.presigner = client == null ? null
                 : S3Presigner.builder().region(Region.of(s3Config.region())).credentialsProvider(credentials).build();
-        this.urlSigner = presigner == null ? null : new GetUrlSigner(presigner, credentials);
+        this.urlSigner = presigner == null ? null : new UrlSigner(presigner, credentials);
     }
 
     /** The S3 Control calls, for the Object Lambda listing; null where there is no S3 Control. */
@@ -106,7 +106,7 @@ public class AccessPointService {
     }
 
     /** The download path's GET signer for access point ARNs (see {@link #presigner()}); null without S3 Control. */
-    public GetUrlSigner urlSigner() {
+    public UrlSigner urlSigner() {
         return urlSigner;
     }
 

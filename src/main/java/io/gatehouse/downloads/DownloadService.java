@@ -25,7 +25,7 @@ import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
 import io.gatehouse.grants.GrantService;
 import io.gatehouse.identity.CurrentUser;
-import io.gatehouse.storage.GetUrlSigner;
+import io.gatehouse.storage.UrlSigner;
 import io.gatehouse.storage.ObjectKeys;
 import io.gatehouse.storage.S3Clients;
 import io.gatehouse.storage.S3Config;
@@ -62,7 +62,7 @@ public class DownloadService {
     private final GrantService grants;
     private final AuditService audit;
     private final S3Presigner presigner;
-    private final GetUrlSigner urlSigner;
+    private final UrlSigner urlSigner;
     private final UrlLifetimes lifetimes;
     private final Sql sql;
     private final AuditTrail trail;
@@ -71,7 +71,7 @@ public class DownloadService {
     private final RateLimits rateLimits;
 
     DownloadService(ContentAccess access, GrantService grants, AuditService audit, AuditTrail trail, S3Presigner presigner,
-            GetUrlSigner urlSigner, UrlLifetimes lifetimes, Sql sql, S3Config s3, AccessPointService accessPoints,
+            UrlSigner urlSigner, UrlLifetimes lifetimes, Sql sql, S3Config s3, AccessPointService accessPoints,
             RateLimits rateLimits) {
         this.rateLimits = rateLimits;
         this.urlSigner = urlSigner;

@@ -66,11 +66,11 @@ public class S3Clients {
         return builder.build();
     }
 
-    /** The download path's signer for the bucket's GET URLs (see {@link GetUrlSigner}). */
+    /** The download path's signer for the bucket's GET URLs (see {@link UrlSigner}). */
     @Produces
     @Singleton
-    GetUrlSigner getUrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {
-        return new GetUrlSigner(presigner, credentials);
+    UrlSigner getUrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {
+        return new UrlSigner(presigner, credentials);
     }
 
     void close(@Disposes S3Client client) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
@@ -20,16 +21,21 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * Signs the download path's GET URLs with the SDK's own SigV4 signer, without the presigner's per-request work
- * (interceptors, endpoint rules, auth-scheme resolution, marshalling), which cost more than the signature itself.
- * Where a bucket or an access point ARN is reached, and under which signing name and region, is asked of the SDK's
- * presigner once per target and kept: the URL is the one the presigner would sign (GetUrlSignerTest compares them,
- * and the stores accept it). Items with SSE-C headers still go through the presigner.
+ * Signs the download path's GET URLs and the uploads' single PUTs with the SDK's own SigV4 signer, without the
+ * presigner's per-request work (interceptors, endpoint rules, auth-scheme resolution, marshalling), which cost more
+ * than the signature itself. Where a bucket or an access point ARN is reached, and under which signing name and
+ * region, is asked of the SDK's presigner once per target and kept: the URL and the headers it binds are the ones the
+ * presigner would sign (UrlSignerTest compares them, and the stores accept them and refuse other values: the upload
+ * tests). Items with SSE-C headers still go through the presigner for their GETs.
  */
-public final class GetUrlSigner {
+public final class UrlSigner {
 
     /** A signed URL and the instant it stops working. */
     public record Signed(URL url, Instant expiresAt) {
+    }
+
+    /** A signed PUT: its URL, the headers to send exactly as signed (not Host or Content-Length), its end. */
+    public record SignedPut(URL url, Map<String, String> headers, Instant expiresAt) {
     }
 
     /** Where a target's objects are addressed: the URL up to the key, and the signing scope. */
@@ -45,22 +51,41 @@ public final class GetUrlSigner {
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
-    public GetUrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {
+    public UrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {
         this.presigner = presigner;
         this.credentials = credentials;
     }
 
     /** A GET of {@code key} in {@code bucket} (a name or an access point ARN), answered with these response headers. */
     public Signed get(String bucket, String key, Duration ttl, String contentDisposition, String contentType) {
-        Target target = target(bucket);
-        // Whole seconds: X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces.
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         SdkHttpFullRequest request = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.GET)
-                .uri(URI.create(target.base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)))
+                .uri(URI.create(target(bucket).base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)))
                 .putRawQueryParameter("response-content-disposition", contentDisposition)
                 .putRawQueryParameter("response-content-type", contentType)
                 .build();
+        return new Signed(url(sign(bucket, request, ttl, now)), now.plus(ttl));
+    }
+
+    /**
+     * A PUT of {@code key} in {@code bucket} that binds {@code headers} (lower-case names, as S3 names them:
+     * {@code content-type}, {@code content-length}, {@code x-amz-checksum-sha256}, {@code x-amz-meta-*}…).
+     */
+    public SignedPut put(String bucket, String key, Duration ttl, Map<String, String> headers) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
+                .method(SdkHttpMethod.PUT)
+                .uri(URI.create(target(bucket).base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
+        headers.forEach(request::putHeader);
+        Map<String, String> toSend = new java.util.LinkedHashMap<>(headers);
+        toSend.remove("content-length");
+        return new SignedPut(url(sign(bucket, request.build(), ttl, now)), toSend, now.plus(ttl));
+    }
+
+    // Whole seconds (now): X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces.
+    private SdkHttpRequest sign(String bucket, SdkHttpFullRequest request, Duration ttl, Instant now) {
+        Target target = target(bucket);
         var signed = signer.sign(sign -> sign
                 .identity(credentials.resolveCredentials())
                 .request(request)
@@ -73,8 +98,12 @@ public final class GetUrlSigner {
                 .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
                 .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
                 .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(now, ZoneOffset.UTC)));
+        return signed.request();
+    }
+
+    private static URL url(SdkHttpRequest signed) {
         try {
-            return new Signed(signed.request().getUri().toURL(), now.plus(ttl));
+            return signed.getUri().toURL();
         } catch (java.net.MalformedURLException e) {
             throw new IllegalStateException("signed URL is not a URL: " + e.getMessage(), e);
         }

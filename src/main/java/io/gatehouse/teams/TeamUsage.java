@@ -9,17 +9,20 @@ import jakarta.transaction.Transactional;
 import io.gatehouse.db.Sql;
 
 /**
- * What a team's quota holds: its listed files, and the uploads that reserve their declared size — while they are
- * open, and after they ended for as long as a URL signed for them may still write (V9: linger_until). One query
- * for the upload check and the teams page alike.
+ * What a team's quota holds: its listed files and its open uploads, both kept on the team row by the database (V15,
+ * V18), and the ended uploads that still reserve their declared size for as long as a URL signed for them may write
+ * (V9: linger_until). One place for the upload check and the teams page alike.
  */
 @ApplicationScoped
 public class TeamUsage {
 
-    /** The sessions that still reserve their size; the first condition is the "live" partial index's predicate. */
-    private static final String RESERVING = """
-            (status IN ('PENDING', 'VERIFYING') OR (status <> 'VERIFIED' AND (swept_at IS NULL OR swept_at <= linger_until)))
-            AND (status IN ('PENDING', 'VERIFYING') OR linger_until > now())""";
+    /** Ended, unverified sessions that still reserve their size; the first two conditions are V18's index predicate. */
+    private static final String LINGERING = " status IN ('REJECTED', 'ABORTED', 'EXPIRED')"
+            + " AND (swept_at IS NULL OR swept_at <= linger_until) AND linger_until > now() ";
+
+    /** What one team's row and its lingering sessions add up to, for {@code FROM team t WHERE slug = ?}. */
+    private static final String USAGE = "SELECT stored_bytes + open_reserved_bytes + (SELECT coalesce(sum(declared_size), 0)"
+            + " FROM upload_session WHERE team_slug = t.slug AND" + LINGERING + ")";
 
     private final Sql sql;
 
@@ -27,16 +30,21 @@ public class TeamUsage {
         this.sql = sql;
     }
 
-    /**
-     * Bytes one team's quota holds: its stored files (kept on the team row by V15's trigger, so the cost does not grow
-     * with the files) and the reserving uploads (indexed: V5, V9).
-     */
+    /** Bytes one team's quota holds (for display: nothing locked). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public long bytes(String team) {
-        return sql.one("read the team's usage", """
-                SELECT coalesce((SELECT stored_bytes FROM team WHERE slug = ?), 0)
-                     + (SELECT coalesce(sum(declared_size), 0) FROM upload_session WHERE team_slug = ? AND """ + RESERVING + ")",
-                row -> row.getLong(1), team, team).orElse(0L);
+        return sql.one("read the team's usage", USAGE + " FROM team t WHERE slug = ?", row -> row.getLong(1), team).orElse(0L);
+    }
+
+    /**
+     * Bytes one team's quota holds, read under the team row's lock, held to the end of the transaction: declarations
+     * into one team are serialised there (on every replica), so a quota check and the insert after it cannot
+     * interleave with another's. The cost does not grow with the team's files or its uploads in flight.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public long lockedBytes(String team) {
+        return sql.one("lock the team and read its usage", USAGE + " FROM team t WHERE slug = ? FOR NO KEY UPDATE",
+                row -> row.getLong(1), team).orElse(0L);
     }
 
     /** Bytes each team's quota holds. */
@@ -45,9 +53,10 @@ public class TeamUsage {
         Map<String, Long> usage = new LinkedHashMap<>();
         sql.list("read team usage", """
                 SELECT team, sum(bytes) FROM (
-                    SELECT slug AS team, stored_bytes AS bytes FROM team WHERE stored_bytes > 0
+                    SELECT slug AS team, stored_bytes + open_reserved_bytes AS bytes FROM team
+                    WHERE stored_bytes + open_reserved_bytes > 0
                     UNION ALL
-                    SELECT team_slug, declared_size FROM upload_session WHERE """ + RESERVING + """
+                    SELECT team_slug, declared_size FROM upload_session WHERE""" + LINGERING + """
                     ) used
                 GROUP BY team""", row -> usage.put(row.getString(1), row.getLong(2)));
         return usage;

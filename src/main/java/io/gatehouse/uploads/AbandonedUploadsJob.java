@@ -64,14 +64,12 @@ public class AbandonedUploadsJob {
      * is stale) or whose WRITE grant was revoked, then sweeps the keys of ended ones; returns how many it ended.
      */
     public int cleanUp(Instant now) {
-        // A verification is left alone until it is stale (UploadService.staleVerification): the base plus the read-back.
+        // A verification is left alone until its claim is stale: no longer renewed by a replica (VerificationClaims).
         int ended = end("""
                 SELECT * FROM upload_session WHERE expires_at < ?1 AND (status = 'PENDING' OR status = 'VERIFYING'
-                    AND verifying_since < CAST(?1 AS timestamptz) - (CAST(?3 AS bigint) * interval '1 second'
-                        + declared_size * interval '1 second' / CAST(?2 AS bigint)))
+                    AND verifying_since < CAST(?1 AS timestamptz) - CAST(?2 AS bigint) * interval '1 second')
                 ORDER BY expires_at LIMIT %d FOR UPDATE SKIP LOCKED""", UploadSession.Status.EXPIRED, "window_ended",
-                "Not completed within its window; the partial upload was removed.", now, config.assumedBytesPerSecond(),
-                UploadService.STALE_VERIFICATION_BASE.toSeconds());
+                "Not completed within its window; the partial upload was removed.", now, VerificationClaims.STALE.toSeconds());
         ended += end("""
                 SELECT s.* FROM upload_session s JOIN access_grant g ON g.id = s.write_grant_id
                 WHERE s.status = 'PENDING' AND g.revoked_at IS NOT NULL

@@ -7,7 +7,7 @@ import io.gatehouse.db.Sql;
 
 /**
  * A user's uploads in flight, read under the lock that makes the in-flight check and the insert that follows atomic
- * on every replica (the team's quota is {@code teams.TeamUsage}, read under the team row's lock).
+ * on every replica (the team's quota is {@code teams.TeamUsage#lockedBytes}, read under the team row's lock).
  */
 @ApplicationScoped
 class UploadUsage {
@@ -18,11 +18,12 @@ class UploadUsage {
         this.sql = sql;
     }
 
-    /** The user's open uploads (indexed: V9). */
+    /** The user's open uploads, counted up to {@code limit} (indexed: V9; the count stops at the limit). */
     @Transactional(Transactional.TxType.MANDATORY)
-    long openUploads(String user) {
-        return sql.one("count the user's uploads", "SELECT count(*) FROM upload_session WHERE user_id = ? AND status IN ('PENDING', 'VERIFYING')",
-                row -> row.getLong(1), user).orElse(0L);
+    long openUploads(String user, int limit) {
+        return sql.one("count the user's uploads", """
+                SELECT count(*) FROM (SELECT 1 FROM upload_session WHERE user_id = ? AND status IN ('PENDING', 'VERIFYING')
+                LIMIT ?) open""", row -> row.getLong(1), user, limit).orElse(0L);
     }
 
     /**

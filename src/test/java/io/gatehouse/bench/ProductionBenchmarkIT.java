@@ -116,15 +116,18 @@ class ProductionBenchmarkIT {
 
                 System.out.printf("BENCH warm-up: %d s of download-url%n", warmup);
                 wrk(readers, "POST", base + "/api/items/" + seeded.bucketItem + "/download-url", warmup, null);
-                measure("HTTP floor GET /q/health/live (management, no auth)", processes, readers, "GET",
-                        app.management("/q/health/live").replace("localhost", "127.0.0.1"), null);
-                measure("bearer only GET /api/me", processes, readers, "GET", base + "/api/me", null);
-                measure("download-url, bucket", processes, readers, "POST",
-                        base + "/api/items/" + seeded.bucketItem + "/download-url", null);
-                measure("download-url, access point", processes, readers, "POST",
-                        base + "/api/items/" + seeded.accessPointItem + "/download-url", null);
+                boolean uploadsOnly = Boolean.getBoolean("bench.uploads-only");
+                if (!uploadsOnly) {
+                    measure("HTTP floor GET /q/health/live (management, no auth)", processes, readers, "GET",
+                            app.management("/q/health/live").replace("localhost", "127.0.0.1"), null);
+                    measure("bearer only GET /api/me", processes, readers, "GET", base + "/api/me", null);
+                    measure("download-url, bucket", processes, readers, "POST",
+                            base + "/api/items/" + seeded.bucketItem + "/download-url", null);
+                    measure("download-url, access point", processes, readers, "POST",
+                            base + "/api/items/" + seeded.accessPointItem + "/download-url", null);
+                }
                 // Cost that must not grow with the table: one client's decision latency with 1M other grants present.
-                int grants = Integer.getInteger("bench.grants", 1_000_000);
+                int grants = uploadsOnly ? 0 : Integer.getInteger("bench.grants", 1_000_000);
                 if (grants > 0) {
                     seedGrants(db, environment.get("GATEHOUSE_S3_BUCKET"), grants);
                     measure("download-url, 1 client, " + grants + " more grants", processes, readers, "POST",

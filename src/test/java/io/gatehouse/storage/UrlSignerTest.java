@@ -26,7 +26,7 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * host, path (key encoding), signed headers, scope and parameters, differing only in the time of signing. (That the
  * stores accept its signatures is proven by the download tests, which fetch the URLs from S3Proxy and Ceph RGW.)
  */
-class GetUrlSignerTest {
+class UrlSignerTest {
 
     private static final StaticCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
             AwsBasicCredentials.create("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
@@ -59,11 +59,11 @@ class GetUrlSignerTest {
     @ParameterizedTest
     @MethodSource("targets")
     void signsTheUrlThePresignerWouldSignForEveryKindOfTarget(Case target) {
-        GetUrlSigner signer = new GetUrlSigner(target.presigner(), CREDENTIALS);
+        UrlSigner signer = new UrlSigner(target.presigner(), CREDENTIALS);
         for (String key : KEYS) {
             String disposition = "attachment; filename*=UTF-8''" + SdkHttpUtils.urlEncode(key.substring(key.lastIndexOf('/') + 1));
             Instant before = Instant.now().minusSeconds(1);
-            GetUrlSigner.Signed ours = signer.get(target.target(), key, Duration.ofMinutes(5), disposition, "application/pdf");
+            UrlSigner.Signed ours = signer.get(target.target(), key, Duration.ofMinutes(5), disposition, "application/pdf");
             URI sdk = URI.create(target.presigner().presignGetObject(request -> request.signatureDuration(Duration.ofMinutes(5))
                     .getObjectRequest(get -> get.bucket(target.target()).key(key).responseContentDisposition(disposition)
                             .responseContentType("application/pdf"))).url().toString());

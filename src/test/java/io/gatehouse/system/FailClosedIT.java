@@ -99,6 +99,7 @@ class FailClosedIT {
     @Order(2)
     void anAuditRowThatCannotBeWrittenMeansNoUrlAndNoUseSpent() throws Exception {
         long item = verifiedUpload("audit-outage.txt").getLong("itemId");
+        JsonPath inStore = putFile("verdict-outage.txt");
         try (var db = stack.database(); var statement = db.createStatement()) {
             // The database itself refuses the row, as a full disk or a revoked privilege would.
             statement.execute("""
@@ -119,6 +120,10 @@ class FailClosedIT {
                 rows.next();
                 assertThat(rows.getLong(1)).isZero();
             }
+            // A verdict that cannot be recorded lists nothing, and does not leave the upload claimed ("verifying")
+            // for others to wait out: it is open again, and completes once the database takes rows again.
+            assertRefusedCleanly(given().auth().oauth2(alice).post("/api/uploads/" + inStore.getString("id") + "/complete"));
+            assertThat(status(inStore.getString("id"))).isEqualTo("pending");
         } finally {
             try (var db = stack.database(); var statement = db.createStatement()) {
                 statement.execute("DROP TRIGGER refuse_audit ON audit_event");
@@ -126,6 +131,8 @@ class FailClosedIT {
             }
         }
         downloadUrl(item).then().statusCode(200);
+        given().auth().oauth2(alice).post("/api/uploads/" + inStore.getString("id") + "/complete")
+                .then().statusCode(200).body("status", equalTo("verified"));
     }
 
     @Test

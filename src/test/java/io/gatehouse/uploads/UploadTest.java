@@ -30,7 +30,9 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.gatehouse.catalog.ContentItem;
 import io.gatehouse.storage.S3Config;
+import io.gatehouse.storage.SseMode;
 import io.gatehouse.storage.StoreCapabilities;
 import io.gatehouse.support.Audit;
 import io.gatehouse.support.Fixtures;
@@ -67,6 +69,12 @@ class UploadTest {
     AbandonedUploadsJob cleanup;
 
     @Inject
+    VerificationClaims claims;
+
+    @Inject
+    software.amazon.awssdk.services.s3.presigner.S3Presigner presigner;
+
+    @Inject
     StoreCapabilities capabilities;
 
     @Test
@@ -100,6 +108,82 @@ class UploadTest {
             // The URL created the object once; it cannot replace what was verified.
             assertThat(put(started.getString("put.url"), headers, body).statusCode()).as("second PUT").isEqualTo(412);
         }
+    }
+
+    /**
+     * The single PUT is signed by Gatehouse's own SigV4 signing (no presigner on the hot path); for every kind of
+     * upload it binds what the SDK's presigner binds for the same PutObject: the same URL but for the time of signing,
+     * the same signed headers with the same values. (That the stores enforce them: the tests after this one.)
+     */
+    @Test
+    void theSinglePutBindsWhatThePresignerWouldBindForEveryKindOfUpload() {
+        StoreCapabilities.Capabilities enforcing = new StoreCapabilities.Capabilities(true, true, true, null, Instant.now());
+        StoreCapabilities.Capabilities lax = new StoreCapabilities.Capabilities(false, false, false, "test", Instant.now());
+        for (SseMode mode : SseMode.values()) {
+            for (StoreCapabilities.Capabilities store : List.of(enforcing, lax)) {
+                for (String encryption : java.util.Arrays.asList(null, ContentItem.CLIENT_ENCRYPTION)) {
+                    UploadSession session = new UploadSession();
+                    session.id = UUID.randomUUID();
+                    session.bucket = config.bucket();
+                    session.objectKey = "teams/team-a/alice/" + session.id + "/with space & ü €.pdf";
+                    session.declaredContentType = "application/pdf";
+                    session.declaredSize = 12_345L;
+                    session.declaredSha256 = sha256("x".getBytes(StandardCharsets.UTF_8));
+                    session.sseMode = mode;
+                    session.kmsKeyId = mode == SseMode.SSE_KMS ? "alias/team-a" : null;
+                    session.clientEncryption = encryption;
+                    session.sseCustomerKeyMd5 = mode == SseMode.SSE_C ? "bWQ1LW9mLXRoZS1rZXk9PQ==" : null;
+                    session.contentMd5 = mode == SseMode.SSE_C ? "bWQ1LW9mLXRoZS1maWxlPQ==" : null;
+                    String what = mode + " " + (store == enforcing ? "enforcing store" : "lax store") + " " + encryption;
+
+                    UploadService.SignedRequest ours = uploads.signPut(session, store, Duration.ofMinutes(5));
+                    var sdk = presigner.presignPutObject(p -> p.signatureDuration(Duration.ofMinutes(5)).putObjectRequest(r -> {
+                        r.bucket(session.bucket).key(session.objectKey).contentType(session.declaredContentType)
+                                .contentLength(session.declaredSize).metadata(UploadService.putHeaders(session, lax).entrySet().stream()
+                                        .filter(h -> h.getKey().startsWith("x-amz-meta-"))
+                                        .collect(java.util.stream.Collectors.toMap(h -> h.getKey().substring(11), Map.Entry::getValue)));
+                        if (store.checksSha256()) {
+                            r.checksumSHA256(session.declaredSha256);
+                        }
+                        if (store.writeOnce()) {
+                            r.ifNoneMatch("*");
+                        }
+                        if (mode.header() != null) {
+                            r.serverSideEncryption(mode.header());
+                        }
+                        if (session.kmsKeyId != null) {
+                            r.ssekmsKeyId(session.kmsKeyId).bucketKeyEnabled(true);
+                        }
+                        if (mode == SseMode.SSE_C) {
+                            r.sseCustomerAlgorithm("AES256").sseCustomerKeyMD5(session.sseCustomerKeyMd5).contentMD5(session.contentMd5);
+                        }
+                    }));
+                    URI mine = URI.create(ours.url());
+                    URI theirs = URI.create(sdk.url().toString());
+                    assertThat(mine.getRawAuthority() + mine.getRawPath()).as(what).isEqualTo(theirs.getRawAuthority() + theirs.getRawPath());
+                    assertThat(withoutTime(mine)).as(what).isEqualTo(withoutTime(theirs));
+                    Map<String, String> sdkHeaders = new java.util.TreeMap<>();
+                    sdk.signedHeaders().forEach((name, values) -> {
+                        if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
+                            sdkHeaders.put(name.toLowerCase(java.util.Locale.ROOT), String.join(",", values));
+                        }
+                    });
+                    assertThat(new java.util.TreeMap<>(ours.headers())).as(what).isEqualTo(sdkHeaders);
+                    assertThat(ours.expiresAt()).as(what).isBetween(sdk.expiration().minusSeconds(2), sdk.expiration());
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> withoutTime(URI url) {
+        Map<String, String> parameters = new java.util.TreeMap<>();
+        for (String pair : url.getRawQuery().split("&")) {
+            String[] nameValue = pair.split("=", 2);
+            if (!List.of("X-Amz-Date", "X-Amz-Signature", "X-Amz-Credential").contains(nameValue[0])) {
+                parameters.put(nameValue[0], nameValue.length > 1 ? nameValue[1] : "");
+            }
+        }
+        return parameters;
     }
 
     @Test
@@ -420,7 +504,7 @@ class UploadTest {
         assertThat(put((String) urls.get(0).get("url"), Map.of(), part).statusCode()).isEqualTo(200);
 
         given().auth().oauth2(Tokens.of("bob")).post("/api/uploads/" + id + "/complete")
-                .then().statusCode(422).body("reason", equalTo("The upload reported 1 parts; 5 were expected."));
+                .then().statusCode(422).body("reason", equalTo("The store holds 1 parts; 5 were expected."));
         assertThat(s3.listMultipartUploads(r -> r.bucket(config.bucket()).prefix(started.getString("key"))).uploads()).isEmpty();
         // S3 and RGW refuse a part of an aborted upload (NoSuchUpload); S3Proxy keeps it as a hidden file of its own,
         // which no request can turn into an object.
@@ -572,10 +656,31 @@ class UploadTest {
         Fixtures.sql(db, "UPDATE upload_session SET status = 'VERIFYING', verifying_since = now(), expires_at = now() - interval '1 minute' WHERE id = ?::uuid", id);
         cleanup.cleanUp(Instant.now());
         assertThat(status("alice", id)).isEqualTo("verifying");
-        // A verification that has not finished in a quarter of an hour (plus its read-back time) was lost.
+        // A claim no replica has renewed for longer than VerificationClaims.STALE was lost.
         Fixtures.sql(db, "UPDATE upload_session SET verifying_since = now() - interval '1 hour' WHERE id = ?::uuid", id);
         cleanup.cleanUp(Instant.now());
         assertThat(status("alice", id)).isEqualTo("expired");
+    }
+
+    @Test
+    void aVerificationStillRunningKeepsItsClaimAndOneWhoseReplicaStoppedLosesIt() {
+        byte[] body = "claimed".getBytes(StandardCharsets.UTF_8);
+        String running = start("alice", "running.txt", body, "text/plain").then().statusCode(201).extract().jsonPath().getString("id");
+        String stopped = start("alice", "stopped.txt", body, "text/plain").then().statusCode(201).extract().jsonPath().getString("id");
+        // Both claimed two minutes ago, as their windows ended; only the first is still being verified here.
+        for (String id : List.of(running, stopped)) {
+            Fixtures.sql(db, "UPDATE upload_session SET status = 'VERIFYING', verifying_since = now() - interval '2 minutes', "
+                    + "expires_at = now() - interval '1 minute' WHERE id = ?::uuid", id);
+        }
+        claims.running(UUID.fromString(running));
+        try {
+            claims.renew();
+            cleanup.cleanUp(Instant.now());
+        } finally {
+            claims.ended(UUID.fromString(running));
+        }
+        assertThat(status("alice", running)).isEqualTo("verifying");
+        assertThat(status("alice", stopped)).isEqualTo("expired");
     }
 
     private static String status(String user, String id) {
@@ -586,17 +691,55 @@ class UploadTest {
     void theQuotaHoldsUnderConcurrentDeclarations() throws Exception {
         long gib = 1L << 30;
         String slug = Fixtures.team(db, 50 * gib, 1000);
-        String writer = "writer-" + UUID.randomUUID();
-        Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
-        String token = Tokens.of(writer);
+        // Eight writers, so that only the team's lock (not one user's) stands between the declarations.
+        List<String> writers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            writers.add("writer-" + UUID.randomUUID());
+            Fixtures.writeGrant("USER", writers.get(i), "teams/" + slug + "/");
+        }
         Map<String, Object> fiveGib = Map.of("team", slug, "filename", "huge.bin", "size", 5 * gib,
                 "contentType", "application/octet-stream", "sha256", sha256(new byte[1]));
-        List<Integer> statuses = concurrently(40, () -> given().auth().oauth2(token).contentType(ContentType.JSON)
-                .body(fiveGib).post("/api/uploads").statusCode());
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Integer> statuses = concurrently(40, () -> given().auth().oauth2(Tokens.of(writers.get(next.getAndIncrement() % 8)))
+                .contentType(ContentType.JSON).body(fiveGib).post("/api/uploads").statusCode());
         assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(10);
         assertThat(statuses).containsOnly(201, 413);
         assertThat(teamUsedBytes(slug)).isEqualTo(50 * gib);
+        writers.forEach(this::abortAll);
+        // Cancelled before any part URL was signed, nothing can write there: they hold nothing any more.
+        assertThat(teamUsedBytes(slug)).isZero();
+        assertThat(Fixtures.number(db, "SELECT open_reserved_bytes FROM team WHERE slug = ?", slug)).isZero();
+    }
+
+    @Test
+    void theTeamRowsCountOfOpenUploadsFollowsEveryWayAnUploadEnds() throws Exception {
+        String slug = Fixtures.team(db, null, null);
+        String writer = "writer-" + UUID.randomUUID();
+        Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
+        byte[] body = "counted while open".getBytes(StandardCharsets.UTF_8);
+        JsonPath verified = declared(writer, slug, "verified.txt", body);
+        JsonPath cancelled = declared(writer, slug, "cancelled.txt", body);
+        JsonPath expired = declared(writer, slug, "expired.txt", body);
+        declared(writer, slug, "still-open.txt", body);
+        String openSum = "SELECT coalesce(sum(declared_size), 0) FROM upload_session WHERE team_slug = ? AND status IN ('PENDING', 'VERIFYING')";
+        String counted = "SELECT open_reserved_bytes FROM team WHERE slug = ?";
+        assertThat(Fixtures.number(db, counted, slug)).isEqualTo(4L * body.length).isEqualTo(Fixtures.number(db, openSum, slug));
+
+        assertThat(put(verified.getString("put.url"), verified.getMap("put.headers"), body).statusCode()).isEqualTo(200);
+        given().auth().oauth2(Tokens.of(writer)).post("/api/uploads/" + verified.getString("id") + "/complete")
+                .then().statusCode(200).body("status", equalTo("verified"));
+        given().auth().oauth2(Tokens.of(writer)).delete("/api/uploads/" + cancelled.getString("id")).then().statusCode(200);
+        Fixtures.number(db, "WITH moved AS (UPDATE upload_session SET expires_at = now() - interval '1 minute' WHERE id = ?::uuid "
+                + "RETURNING 1) SELECT count(*) FROM moved", expired.getString("id"));
+        cleanup.cleanUp(Instant.now());
+        assertThat(Fixtures.number(db, "SELECT count(*) FROM upload_session WHERE id = ?::uuid AND status = 'EXPIRED'",
+                expired.getString("id"))).isEqualTo(1);
+
+        assertThat(Fixtures.number(db, counted, slug)).isEqualTo((long) body.length).isEqualTo(Fixtures.number(db, openSum, slug));
+        // The verified file counts as stored, the two ended ones while their URLs may still write, and the open one.
+        assertThat(teamUsedBytes(slug)).isEqualTo(4L * body.length);
         abortAll(writer);
+        assertThat(Fixtures.number(db, counted, slug)).isZero();
     }
 
     @Test
