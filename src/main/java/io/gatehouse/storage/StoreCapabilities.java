@@ -7,7 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -34,6 +35,8 @@ public class StoreCapabilities {
     private static final Logger LOG = Logger.getLogger(StoreCapabilities.class);
     public static final String PROBE_PREFIX = ".gatehouse/probes/";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(30);
+    /** How long a caller waits for a probe another one is making. */
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(20);
 
     /** How an upload's bytes are checked against its declared SHA-256. */
     public enum Integrity {
@@ -67,7 +70,7 @@ public class StoreCapabilities {
 
     private final S3Client s3;
     private final S3Config config;
-    private final AtomicBoolean probing = new AtomicBoolean();
+    private final ReentrantLock probing = new ReentrantLock();
     private volatile Capabilities probed;
     private volatile Instant failedAt;
 
@@ -114,20 +117,33 @@ public class StoreCapabilities {
         return new Capabilities(found.checksSha256(), found.reportsSha256(), writeOnce, cause, found.probedAt());
     }
 
-    /** One caller probes; the others, and everyone during the pause after a failure, get null at once. */
+    /**
+     * One caller probes; the others wait for its answer (the first uploads after a start, declared together, all
+     * get it rather than a 503), at most {@link #PROBE_WAIT}. During the pause after a failure everyone gets null
+     * at once.
+     */
     private Capabilities probeOnce() {
         Instant failed = failedAt;
-        if (failed != null && failed.plus(RETRY_AFTER).isAfter(Instant.now()) || !probing.compareAndSet(false, true)) {
+        if (failed != null && failed.plus(RETRY_AFTER).isAfter(Instant.now())) {
             return probed;
         }
         try {
-            if (probed == null) {
+            if (!probing.tryLock(PROBE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return probed;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return probed;
+        }
+        try {
+            // Probed meanwhile by the caller this one waited for (or it failed just now: its pause applies).
+            if (probed == null && failedAt == failed) {
                 probed = probe();
                 failedAt = probed == null ? Instant.now() : null;
             }
             return probed;
         } finally {
-            probing.set(false);
+            probing.unlock();
         }
     }
 

@@ -688,6 +688,13 @@ class UploadTest {
     }
 
     @Test
+    void theFirstUploadsAfterAStartAllWaitForTheStoresProbeInsteadOfBeingRefused() throws Exception {
+        capabilities.forget();
+        List<Integer> answers = concurrently(8, () -> capabilities.get() == null ? 0 : 1);
+        assertThat(answers).containsOnly(1).hasSize(8);
+    }
+
+    @Test
     void theQuotaHoldsUnderConcurrentDeclarations() throws Exception {
         long gib = 1L << 30;
         String slug = Fixtures.team(db, 50 * gib, 1000);
