@@ -229,6 +229,10 @@ uppy.use(GatehouseUploader, {
   putHeaders: (session) => (session.customerKey
     ? { ...session.put.headers, [KEY_HEADER]: session.customerKey } : session.put.headers),
   cancel: (session) => api('DELETE', `/api/uploads/${session.id}`),
+  // Verification starts as soon as a file's bytes are in, while other files may still be uploading.
+  landed: (session) => {
+    session.verdict = verify(session).catch((error) => ({ status: 'failed', reason: error.message }));
+  },
 });
 
 /**
@@ -255,7 +259,8 @@ async function verify(session) {
   return { status: 'failed', reason: 'Verification is taking unusually long; see My uploads for the outcome.' };
 }
 
-// After the bytes are in S3, Gatehouse verifies the object (size, type, SHA-256, encryption) before listing it. A
+// After the bytes are in S3, Gatehouse verifies the object (size, type, SHA-256, encryption) before listing it; the
+// uploader asked for it as the file landed, and the verdict is shown here, once every file's bytes are in. A
 // rejection shows on the file itself, not only in the list below: the dashboard must not show a green check.
 uppy.addPostProcessor(async (fileIDs) => {
   for (const fileId of fileIDs) {
@@ -263,7 +268,8 @@ uppy.addPostProcessor(async (fileIDs) => {
     const session = sessions.get(fileId);
     if (!file || !session) continue;
     uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: 'Verifying…' });
-    const outcome = await verify(session);
+    const outcome = await (session.verdict ?? verify(session));
+    session.verdict = null;
     report(file, outcome);
     if (outcome.status !== 'verified') {
       uppy.setFileState(fileId, { error: `Not listed: ${outcome.reason || outcome.status}` });

@@ -11,7 +11,8 @@ const PARALLEL_FILES = 2;
 
 /**
  * Options: declare(file) -> Gatehouse's declaration {multipart, partSize, partCount, put?: {url, headers}};
- * partUrl(session, partNumber) -> url; putHeaders(session) -> headers for the one PUT; cancel(session).
+ * partUrl(session, partNumber) -> url; putHeaders(session) -> headers for the one PUT; cancel(session);
+ * landed(session), told when a file's bytes are all in the store.
  */
 export default class GatehouseUploader extends BasePlugin {
   #queue = new TaskQueue({ concurrency: PARALLEL_FILES });
@@ -66,6 +67,7 @@ export default class GatehouseUploader extends BasePlugin {
         try {
           await this.#transfer(this.uppy.getFile(fileId), signal);
           if (signal.aborted) return;
+          this.opts.landed?.(this.#transfers.get(fileId).session);
           this.uppy.emit('upload-success', this.uppy.getFile(fileId), { status: 200, body: {} });
           finish();
         } catch (error) {
