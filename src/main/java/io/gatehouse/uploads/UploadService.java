@@ -579,19 +579,14 @@ public class UploadService {
                 check = verifier.verify(session, partCount(session));
             } catch (RuntimeException e) {
                 // The store could not be asked: nothing is decided, the upload stays open for another try.
-                releaseClaim(session.id);
+                releaseClaim(session.id, e);
                 throw e;
             }
             try {
                 completion = QuarkusTransaction.requiringNew().call(() -> finish(user, session.id, check, origin));
             } catch (RuntimeException e) {
-                // The verdict could not be written: the next completion decides again (at once if this release is
-                // written; otherwise once the claim, no longer renewed, is stale).
-                try {
-                    releaseClaim(session.id);
-                } catch (RuntimeException stillAway) {
-                    e.addSuppressed(stillAway);
-                }
+                // The verdict could not be written: the next completion decides again.
+                releaseClaim(session.id, e);
                 throw e;
             }
         } finally {
@@ -603,9 +598,15 @@ public class UploadService {
         return completion;
     }
 
-    private static void releaseClaim(UUID id) {
-        QuarkusTransaction.requiringNew().run(() -> UploadSession.update("status = ?1, verifyingSince = null where id = ?2 and status = ?3",
-                UploadSession.Status.PENDING, id, UploadSession.Status.VERIFYING));
+    /** Gives a claim back now, or, if the database is away too, as soon as it answers again. */
+    private void releaseClaim(UUID id, RuntimeException failure) {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> UploadSession.update("status = ?1, verifyingSince = null where id = ?2 and status = ?3",
+                    UploadSession.Status.PENDING, id, UploadSession.Status.VERIFYING));
+        } catch (RuntimeException stillAway) {
+            failure.addSuppressed(stillAway);
+            claims.releaseLater(id);
+        }
     }
 
     @PreDestroy

@@ -683,6 +683,18 @@ class UploadTest {
         assertThat(status("alice", stopped)).isEqualTo("expired");
     }
 
+    @Test
+    void aClaimThatCouldNotBeGivenBackIsGivenBackByTheNextHeartbeat() {
+        byte[] body = "released later".getBytes(StandardCharsets.UTF_8);
+        String id = start("alice", "released.txt", body, "text/plain").then().statusCode(201).extract().jsonPath().getString("id");
+        // As left by a completion whose verdict, and then whose release, the database refused (it was away).
+        Fixtures.sql(db, "UPDATE upload_session SET status = 'VERIFYING', verifying_since = now() WHERE id = ?::uuid", id);
+        claims.releaseLater(UUID.fromString(id));
+        claims.renew();
+        assertThat(status("alice", id)).isEqualTo("pending");
+        abortAll("alice");
+    }
+
     private static String status(String user, String id) {
         return given().auth().oauth2(Tokens.of(user)).get("/api/uploads").jsonPath().getString("find { it.id == '" + id + "' }.status");
     }
