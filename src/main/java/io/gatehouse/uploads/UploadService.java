@@ -110,16 +110,8 @@ public class UploadService {
     private final TeamUsage teamUsage;
     private final KmsBudget kmsBudget;
     private final TeamDirectory teamDirectory;
-    /**
-     * Verifications, two at a time: a read-back streams a whole object through SHA-256; and those that only ask
-     * HeadObject all end on the team row's lock (the item's bytes and the session's leave the quota), where run on
-     * every request's own thread they queued up and cost more than they gained (issue 14: 79 against 109 a second).
-     */
-    private final ExecutorService verifications = Executors.newFixedThreadPool(2, runnable -> {
-        Thread thread = new Thread(runnable, "upload-verification");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Verifications, a few at a time ({@link UploadConfig#verifications()}: they end on the team row's lock). */
+    private final ExecutorService verifications;
 
     private final AccessPointService accessPoints;
     private final RateLimits rateLimits;
@@ -131,6 +123,11 @@ public class UploadService {
             UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory,
             KmsBudget kmsBudget, AccessPointService accessPoints, RateLimits rateLimits, VerificationClaims claims) {
         this.claims = claims;
+        this.verifications = Executors.newFixedThreadPool(config.verifications(), runnable -> {
+            Thread thread = new Thread(runnable, "upload-verification");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.urlSigner = urlSigner;
         this.rateLimits = rateLimits;
         this.accessPoints = accessPoints;
