@@ -68,6 +68,7 @@ export default class GatehouseUploader extends BasePlugin {
           await this.#transfer(this.uppy.getFile(fileId), signal);
           if (signal.aborted) return;
           this.opts.landed?.(this.#transfers.get(fileId).session);
+          this.#transfers.delete(fileId); // nothing left to resume
           this.uppy.emit('upload-success', this.uppy.getFile(fileId), { status: 200, body: {} });
           finish();
         } catch (error) {

@@ -105,7 +105,7 @@ public class AccessPointService {
         return control;
     }
 
-    /** The download path's GET signer for access point ARNs (see {@link #presigner()}); null without S3 Control. */
+    /** The GET and single-PUT signer for access point ARNs (see {@link #presigner()}); null without S3 Control. */
     public UrlSigner urlSigner() {
         return urlSigner;
     }

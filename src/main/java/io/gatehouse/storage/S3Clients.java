@@ -66,7 +66,7 @@ public class S3Clients {
         return builder.build();
     }
 
-    /** The download path's signer for the bucket's GET URLs (see {@link UrlSigner}). */
+    /** The signer of the bucket's GET URLs and single PUTs (see {@link UrlSigner}). */
     @Produces
     @Singleton
     UrlSigner getUrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -137,7 +138,7 @@ public class StoreCapabilities {
         }
         try {
             // Probed meanwhile by the caller this one waited for (or it failed just now: its pause applies).
-            if (probed == null && failedAt == failed) {
+            if (probed == null && Objects.equals(failedAt, failed)) {
                 probed = probe();
                 failedAt = probed == null ? Instant.now() : null;
             }

@@ -58,14 +58,15 @@ public final class UrlSigner {
 
     /** A GET of {@code key} in {@code bucket} (a name or an access point ARN), answered with these response headers. */
     public Signed get(String bucket, String key, Duration ttl, String contentDisposition, String contentType) {
+        Target target = target(bucket);
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         SdkHttpFullRequest request = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.GET)
-                .uri(URI.create(target(bucket).base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)))
+                .uri(URI.create(target.base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)))
                 .putRawQueryParameter("response-content-disposition", contentDisposition)
                 .putRawQueryParameter("response-content-type", contentType)
                 .build();
-        return new Signed(url(sign(bucket, request, ttl, now)), now.plus(ttl));
+        return new Signed(url(sign(target, request, ttl, now)), now.plus(ttl));
     }
 
     /**
@@ -73,19 +74,20 @@ public final class UrlSigner {
      * {@code content-type}, {@code content-length}, {@code x-amz-checksum-sha256}, {@code x-amz-meta-*}…).
      */
     public SignedPut put(String bucket, String key, Duration ttl, Map<String, String> headers) {
+        Target target = target(bucket);
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.PUT)
-                .uri(URI.create(target(bucket).base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
+                .uri(URI.create(target.base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
         headers.forEach(request::putHeader);
+        // Content-Length is the browser's to send (it may not set it); it must equal the signed one.
         Map<String, String> toSend = new java.util.LinkedHashMap<>(headers);
         toSend.remove("content-length");
-        return new SignedPut(url(sign(bucket, request.build(), ttl, now)), toSend, now.plus(ttl));
+        return new SignedPut(url(sign(target, request.build(), ttl, now)), toSend, now.plus(ttl));
     }
 
     // Whole seconds (now): X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces.
-    private SdkHttpRequest sign(String bucket, SdkHttpFullRequest request, Duration ttl, Instant now) {
-        Target target = target(bucket);
+    private SdkHttpRequest sign(Target target, SdkHttpFullRequest request, Duration ttl, Instant now) {
         var signed = signer.sign(sign -> sign
                 .identity(credentials.resolveCredentials())
                 .request(request)

@@ -17,12 +17,12 @@ import io.gatehouse.db.Sql;
 public class TeamUsage {
 
     /** Ended, unverified sessions that still reserve their size; the first two conditions are V18's index predicate. */
-    private static final String LINGERING = " status IN ('REJECTED', 'ABORTED', 'EXPIRED')"
-            + " AND (swept_at IS NULL OR swept_at <= linger_until) AND linger_until > now() ";
+    private static final String LINGERING = "status IN ('REJECTED', 'ABORTED', 'EXPIRED')"
+            + " AND (swept_at IS NULL OR swept_at <= linger_until) AND linger_until > now()";
 
     /** What one team's row and its lingering sessions add up to, for {@code FROM team t WHERE slug = ?}. */
     private static final String USAGE = "SELECT stored_bytes + open_reserved_bytes + (SELECT coalesce(sum(declared_size), 0)"
-            + " FROM upload_session WHERE team_slug = t.slug AND" + LINGERING + ")";
+            + " FROM upload_session WHERE team_slug = t.slug AND " + LINGERING + ")";
 
     private final Sql sql;
 
@@ -56,7 +56,7 @@ public class TeamUsage {
                     SELECT slug AS team, stored_bytes + open_reserved_bytes AS bytes FROM team
                     WHERE stored_bytes + open_reserved_bytes > 0
                     UNION ALL
-                    SELECT team_slug, declared_size FROM upload_session WHERE""" + LINGERING + """
+                    SELECT team_slug, declared_size FROM upload_session WHERE\s""" + LINGERING + """
                     ) used
                 GROUP BY team""", row -> usage.put(row.getString(1), row.getLong(2)));
         return usage;

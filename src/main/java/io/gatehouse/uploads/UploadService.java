@@ -571,21 +571,13 @@ public class UploadService {
         claims.running(session.id);
         Completion completion;
         try {
-            UploadVerifier.Check check;
-            try {
-                check = verifier.verify(session, partCount(session));
-            } catch (RuntimeException e) {
-                // The store could not be asked: nothing is decided, the upload stays open for another try.
-                releaseClaim(session.id, e);
-                throw e;
-            }
-            try {
-                completion = QuarkusTransaction.requiringNew().call(() -> finish(user, session.id, check, origin));
-            } catch (RuntimeException e) {
-                // The verdict could not be written: the next completion decides again.
-                releaseClaim(session.id, e);
-                throw e;
-            }
+            UploadVerifier.Check check = verifier.verify(session, partCount(session));
+            completion = QuarkusTransaction.requiringNew().call(() -> finish(user, session.id, check, origin));
+        } catch (RuntimeException e) {
+            // The store could not be asked, or the verdict could not be written: nothing is decided, and the upload
+            // is open again for its next completion.
+            claims.release(session.id, e);
+            throw e;
         } finally {
             claims.ended(session.id);
         }
@@ -593,17 +585,6 @@ public class UploadService {
             discardQuietly(completion.session());
         }
         return completion;
-    }
-
-    /** Gives a claim back now, or, if the database is away too, as soon as it answers again. */
-    private void releaseClaim(UUID id, RuntimeException failure) {
-        try {
-            QuarkusTransaction.requiringNew().run(() -> UploadSession.update("status = ?1, verifyingSince = null where id = ?2 and status = ?3",
-                    UploadSession.Status.PENDING, id, UploadSession.Status.VERIFYING));
-        } catch (RuntimeException stillAway) {
-            failure.addSuppressed(stillAway);
-            claims.releaseLater(id);
-        }
     }
 
     @PreDestroy
@@ -797,7 +778,6 @@ public class UploadService {
         return store.writeOnce() || store.integrity() == StoreCapabilities.Integrity.STORE_CHECKSUM
                 ? config.multipartThreshold() : 0;
     }
-
 
     /**
      * What key the Upload page must ask for: {@code encrypt} (the team encrypts in the browser), {@code sse-c} (the

@@ -26,6 +26,8 @@ class VerificationClaims {
     static final int HEARTBEAT_SECONDS = 20;
     /** Four missed heartbeats, and within the two minutes the Upload page keeps asking for the verdict. */
     static final Duration STALE = Duration.ofSeconds(90);
+    private static final String RELEASE = "UPDATE upload_session SET status = 'PENDING', verifying_since = NULL "
+            + "WHERE id = ANY(CAST(? AS uuid[])) AND status = 'VERIFYING'";
 
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
     /** Claims whose release could not be written (the database was away): given back at the next heartbeat. */
@@ -44,32 +46,50 @@ class VerificationClaims {
         running.remove(session);
     }
 
-    /** The claim is to be given back (the upload open again for the next completion) as soon as the database takes it. */
+    /**
+     * Gives a claim back: the upload is open again for its next completion. If the database does not take it now
+     * (it is away), the next heartbeat it answers does.
+     */
+    void release(UUID session, RuntimeException failure) {
+        try {
+            update("release a verification claim", RELEASE, List.of(session));
+        } catch (RuntimeException stillAway) {
+            failure.addSuppressed(stillAway);
+            releaseLater(session);
+        }
+    }
+
+    /** Given back by the next heartbeat the database answers. */
     void releaseLater(UUID session) {
         toRelease.add(session);
     }
 
     @Scheduled(every = HEARTBEAT_SECONDS + "s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void renew() {
-        if (!toRelease.isEmpty()) {
-            List<UUID> releasing = List.copyOf(toRelease);
-            try {
-                sql.update("release verification claims", "UPDATE upload_session SET status = 'PENDING', verifying_since = NULL "
-                        + "WHERE id = ANY(CAST(? AS uuid[])) AND status = 'VERIFYING'", releasing.stream().map(UUID::toString).toList());
-                releasing.forEach(toRelease::remove);
-            } catch (RuntimeException e) {
-                LOG.warnf("Could not release %d verification claims (next heartbeat tries again): %s", releasing.size(), e.getMessage());
-            }
+        List<UUID> releasing = List.copyOf(toRelease);
+        if (tried("release", RELEASE, releasing)) {
+            releasing.forEach(toRelease::remove);
         }
-        if (running.isEmpty()) {
-            return;
+        // Not renewed, the claims age; if the database stays away longer than STALE, others may take them over.
+        tried("renew", "UPDATE upload_session SET verifying_since = now() WHERE id = ANY(CAST(? AS uuid[])) AND status = 'VERIFYING'",
+                List.copyOf(running));
+    }
+
+    /** Whether the update went through (nothing to do counts); a failure is logged and left to the next heartbeat. */
+    private boolean tried(String verb, String statement, List<UUID> sessions) {
+        if (sessions.isEmpty()) {
+            return true;
         }
         try {
-            sql.update("renew verification claims", "UPDATE upload_session SET verifying_since = now() "
-                    + "WHERE id = ANY(CAST(? AS uuid[])) AND status = 'VERIFYING'", running.stream().map(UUID::toString).toList());
+            update(verb + " verification claims", statement, sessions);
+            return true;
         } catch (RuntimeException e) {
-            // The claims age meanwhile; if the database stays away longer than STALE, others may take them over.
-            LOG.warnf("Could not renew %d verification claims (next heartbeat tries again): %s", running.size(), e.getMessage());
+            LOG.warnf("Could not %s %d verification claims (next heartbeat tries again): %s", verb, sessions.size(), e.getMessage());
+            return false;
         }
+    }
+
+    private void update(String what, String statement, List<UUID> sessions) {
+        sql.update(what, statement, sessions.stream().map(UUID::toString).toList());
     }
 }

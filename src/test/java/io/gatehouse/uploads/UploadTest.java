@@ -446,8 +446,7 @@ class UploadTest {
     @Test
     void aCancelledUploadsUrlCannotLeaveAnObjectBehind() throws Exception {
         String slug = Fixtures.team(db, null, null);
-        String writer = "writer-" + UUID.randomUUID();
-        Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
+        String writer = writerIn(slug);
         byte[] body = "written after the upload was cancelled".getBytes(StandardCharsets.UTF_8);
         JsonPath started = declared(writer, slug, "late.txt", body);
         given().auth().oauth2(Tokens.of(writer)).delete("/api/uploads/" + started.getString("id"))
@@ -468,8 +467,7 @@ class UploadTest {
     @Test
     void cleanupRunningOnTwoReplicasAtOnceRemovesEachStrayObjectOnce() throws Exception {
         String slug = Fixtures.team(db, null, null);
-        String writer = "writer-" + UUID.randomUUID();
-        Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
+        String writer = writerIn(slug);
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             byte[] body = ("stray " + i).getBytes(StandardCharsets.UTF_8);
@@ -713,8 +711,7 @@ class UploadTest {
         // Eight writers, so that only the team's lock (not one user's) stands between the declarations.
         List<String> writers = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            writers.add("writer-" + UUID.randomUUID());
-            Fixtures.writeGrant("USER", writers.get(i), "teams/" + slug + "/");
+            writers.add(writerIn(slug));
         }
         Map<String, Object> fiveGib = Map.of("team", slug, "filename", "huge.bin", "size", 5 * gib,
                 "contentType", "application/octet-stream", "sha256", sha256(new byte[1]));
@@ -733,8 +730,7 @@ class UploadTest {
     @Test
     void theTeamRowsCountOfOpenUploadsFollowsEveryWayAnUploadEnds() throws Exception {
         String slug = Fixtures.team(db, null, null);
-        String writer = "writer-" + UUID.randomUUID();
-        Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
+        String writer = writerIn(slug);
         byte[] body = "counted while open".getBytes(StandardCharsets.UTF_8);
         JsonPath verified = declared(writer, slug, "verified.txt", body);
         JsonPath cancelled = declared(writer, slug, "cancelled.txt", body);
@@ -764,8 +760,7 @@ class UploadTest {
     @Test
     void theInFlightLimitPerUserHoldsUnderConcurrency() throws Exception {
         String slug = Fixtures.team(db, null, 3);
-        String writer = "writer-" + UUID.randomUUID();
-        Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
+        String writer = writerIn(slug);
         String token = Tokens.of(writer);
         byte[] body = "small".getBytes(StandardCharsets.UTF_8);
         Map<String, Object> small = Map.of("team", slug, "filename", "s.txt", "size", body.length,
@@ -853,6 +848,13 @@ class UploadTest {
         for (String id : given().auth().oauth2(Tokens.of(user)).get("/api/uploads").jsonPath().<String>getList("findAll { it.status == 'pending' }.id")) {
             given().auth().oauth2(Tokens.of(user)).delete("/api/uploads/" + id).then().statusCode(200);
         }
+    }
+
+    /** A new user who may write into the team's space (a WRITE grant on its prefix). */
+    private static String writerIn(String slug) {
+        String writer = "writer-" + UUID.randomUUID();
+        Fixtures.writeGrant("USER", writer, "teams/" + slug + "/");
+        return writer;
     }
 
     private static long teamUsedBytes(String slug) {
