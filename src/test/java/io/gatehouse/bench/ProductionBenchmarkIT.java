@@ -58,6 +58,7 @@ class ProductionBenchmarkIT {
     private final int seconds = Integer.getInteger("bench.seconds", 20);
     private final int warmup = Integer.getInteger("bench.warmup", 30);
     private final HttpClient http = HttpClient.newHttpClient();
+    private Statements statements = Statements.OFF;
     private final List<String> table = new ArrayList<>();
 
     @Test
@@ -108,6 +109,7 @@ class ProductionBenchmarkIT {
             try (PackagedApp app = new PackagedApp("bench", environment, port, jvm);
                     Connection db = DriverManager.getConnection(environment.get("GATEHOUSE_DB_URL"),
                             environment.get("GATEHOUSE_DB_OWNER_USER"), environment.get("GATEHOUSE_DB_OWNER_PASSWORD"))) {
+                statements = Boolean.getBoolean("bench.statements") ? new Statements(db) : Statements.OFF;
                 Seeded seeded = seed(db, environment.get("GATEHOUSE_S3_BUCKET"));
                 Path readers = tokens("bench-reader", 8);
                 Path uploaders = tokens("bench-uploader", 8);
@@ -251,10 +253,12 @@ class ProductionBenchmarkIT {
     private void measure(String name, Processes processes, Path tokens, String method, String url, String body,
             int connections) throws Exception {
         wrk(tokens, method, url, 10, body, connections);
+        statements.reset();
         Processes.Cpu before = processes.cpu();
         Map<String, String> result = wrk(tokens, method, url, seconds, body, connections);
         Processes.Cpu after = processes.cpu();
         long requests = Long.parseLong(result.get("requests"));
+        statements.print(name, requests);
         addRow(name, Double.parseDouble(result.get("rps")), Double.parseDouble(result.get("p50_ms")),
                 Double.parseDouble(result.get("p99_ms")), requests, before, after, processes,
                 Long.parseLong(result.get("non2xx")) + Long.parseLong(result.get("socket_errors")));
@@ -280,6 +284,7 @@ class ProductionBenchmarkIT {
             for (Future<String> id : declared) {
                 ids.add(id.get());
             }
+            statements.reset();
             Processes.Cpu before = processes.cpu();
             long started = System.nanoTime();
             var firstFailure = new java.util.concurrent.atomic.AtomicReference<String>();
@@ -310,6 +315,7 @@ class ProductionBenchmarkIT {
             if (firstFailure.get() != null) {
                 System.out.println("BENCH upload complete: first failure: " + firstFailure.get());
             }
+            statements.print("upload complete", count);
             Arrays.sort(latencies);
             addRow("upload complete (50 clients, 3000 uploads)", count / elapsed, latencies[count / 2] / 1e6,
                     latencies[(int) (count * 0.99)] / 1e6, count, before, after, processes, errors);
@@ -370,6 +376,57 @@ class ProductionBenchmarkIT {
         String line = Wrk.run(tokens, method, url, duration, connections, body);
         return Arrays.stream(line.substring("RESULT ".length()).split(" ")).map(pair -> pair.split("=", 2))
                 .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
+    }
+
+    /**
+     * {@code -Dbench.statements=true}: what each measured endpoint cost PostgreSQL, statement by statement
+     * (pg_stat_statements, nested statements such as triggers' included), per request of the endpoint.
+     */
+    static class Statements {
+
+        static final Statements OFF = new Statements(null);
+
+        private final Connection db;
+
+        Statements(Connection db) {
+            this.db = db;
+            if (db != null) {
+                execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            }
+        }
+
+        void reset() {
+            if (db != null) {
+                execute("SELECT pg_stat_statements_reset()");
+            }
+        }
+
+        void print(String endpoint, long requests) throws Exception {
+            if (db == null) {
+                return;
+            }
+            try (PreparedStatement top = db.prepareStatement("SELECT calls, total_exec_time, toplevel, "
+                    + "regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements "
+                    + "WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 15");
+                    var rows = top.executeQuery()) {
+                System.out.printf("BENCH statements of %s (%d requests): calls/request, µs/request, nested?, statement%n",
+                        endpoint, requests);
+                while (rows.next()) {
+                    String query = rows.getString(4);
+                    System.out.printf("BENCH   %6.2f %8.1f %s %s%n", rows.getLong(1) / (double) requests,
+                            rows.getDouble(2) * 1000 / requests, rows.getBoolean(3) ? " " : "n",
+                            query.length() > 160 ? query.substring(0, 160) + "…" : query);
+                }
+            }
+        }
+
+        private void execute(String sql) {
+            try (var statement = db.createStatement()) {
+                statement.execute(sql);
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(sql, e);
+            }
+        }
     }
 
     /** CPU time and memory of the app's JVM and of every PostgreSQL process, from /proc. */

@@ -52,8 +52,14 @@ public class ProdStack implements AutoCloseable {
             }
             Files.createDirectories(data);
             // Not cleaned on close (the whole directory was removed above): a stopped server starts again with its data.
-            postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("postgres")).setCleanDataDirectory(false)
-                    .setServerConfig("listen_addresses", "127.0.0.1").start();
+            var builder = EmbeddedPostgres.builder().setDataDirectory(data.resolve("postgres")).setCleanDataDirectory(false)
+                    .setServerConfig("listen_addresses", "127.0.0.1");
+            if (Boolean.getBoolean("bench.statements")) {
+                // The benchmark's per-statement figures (what each measured endpoint costs PostgreSQL, by statement).
+                builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                        .setServerConfig("pg_stat_statements.track", "all");
+            }
+            postgres = builder.start();
             postgresPort = postgres.getPort();
             s3Port = Ports.free();
             Files.createDirectories(data.resolve("s3"));
