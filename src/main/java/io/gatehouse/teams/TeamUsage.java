@@ -38,13 +38,16 @@ public class TeamUsage {
 
     /**
      * Bytes one team's quota holds, read under the team row's lock, held to the end of the transaction: declarations
-     * into one team are serialised there (on every replica), so a quota check and the insert after it cannot
+     * into one team are serialised there (on every replica), so a quota check and the insert before it cannot
      * interleave with another's. The cost does not grow with the team's files or its uploads in flight.
+     * The lock and the read are two statements: a statement that waited for the lock would see the row as the
+     * other transaction left it but its uploads as they were before (its snapshot), and miss an upload that ended
+     * meanwhile and still reserves its size. The read after the wait has a snapshot of its own.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public long lockedBytes(String team) {
-        return sql.one("lock the team and read its usage", USAGE + " FROM team t WHERE slug = ? FOR NO KEY UPDATE",
-                row -> row.getLong(1), team).orElse(0L);
+        sql.one("lock the team", "SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE", row -> true, team);
+        return bytes(team);
     }
 
     /** Bytes each team's quota holds. */

@@ -101,6 +101,21 @@ public final class Fixtures {
         return slug;
     }
 
+    /**
+     * Waits (at most 20 s, polling) until some session waits for a lock in a statement {@code LIKE} the pattern: the
+     * other side of a race is then known to be blocked where the test wants it.
+     */
+    public static void awaitWaitingFor(DataSource db, String statement) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (number(db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?",
+                statement) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("nothing waited for a lock in: " + statement);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+    }
+
     /** The one number a query answers (a count, an id), straight from PostgreSQL. */
     public static long number(DataSource db, String query, Object... parameters) {
         try (var connection = db.getConnection(); var prepared = connection.prepareStatement(query)) {

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -725,6 +727,37 @@ class UploadTest {
         // Cancelled before any part URL was signed, nothing can write there: they hold nothing any more.
         assertThat(teamUsedBytes(slug)).isZero();
         assertThat(Fixtures.number(db, "SELECT open_reserved_bytes FROM team WHERE slug = ?", slug)).isZero();
+    }
+
+    @Test
+    void aDeclarationThatWaitedForItsTeamCountsTheUploadThatEndedMeanwhile() throws Exception {
+        String slug = Fixtures.team(db, 100L, null);
+        String first = writerIn(slug);
+        String second = writerIn(slug);
+        JsonPath ending = declared(first, slug, "ending.txt", new byte[60]);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection replica = db.getConnection()) {
+            // Another replica ends that upload while it holds the team's row. A URL signed for it may write for an
+            // hour yet, so its 60 bytes stay reserved: no longer open, but lingering.
+            replica.setAutoCommit(false);
+            try (var lock = replica.prepareStatement("SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE");
+                    var end = replica.prepareStatement("UPDATE upload_session SET status = 'ABORTED', completed_at = now(), "
+                            + "linger_until = now() + interval '1 hour' WHERE id = ?::uuid")) {
+                lock.setString(1, slug);
+                lock.executeQuery().close();
+                end.setString(1, ending.getString("id"));
+                assertThat(end.executeUpdate()).isEqualTo(1);
+            }
+            Future<Integer> declaration = pool.submit(() -> declare(second, Map.of("team", slug, "filename", "more.txt",
+                    "size", 50, "contentType", "text/plain", "sha256", sha256(new byte[50]))).statusCode());
+            Fixtures.awaitWaitingFor(db, "%FROM team%FOR NO KEY UPDATE");
+            replica.commit();
+            // 60 still reserved + 50 > 100. A check whose snapshot predates the commit saw neither 60 (open, then not).
+            assertThat(declaration.get(30, TimeUnit.SECONDS)).isEqualTo(413);
+        } finally {
+            pool.shutdownNow();
+        }
+        abortAll(second);
     }
 
     @Test
