@@ -242,15 +242,7 @@ public class UploadService {
         }
         spendKms(user, session, 1, origin);
         SignedRequest put = session.multipart ? null : signPut(session, store, now);
-        // Last: the team row's lock, which serialises the team's declarations until this transaction commits. What
-        // runs under it is one usage read, the session's insert and its audit row.
-        long teamBytes = teamUsage.lockedBytes(team.slug);
-        if (teamBytes + request.size() > policy.quotaBytes()) {
-            throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
-                    + Math.max(0, policy.quotaBytes() - teamBytes) + " bytes of its quota left; this file needs "
-                    + request.size() + ".", "size");
-        }
-        session.persist();
+        usage.insert(session);
         audit.record(entry(user.id(), AuditAction.UPLOAD_STARTED, AuditOutcome.ALLOWED, session, origin)
                 .detail("rule", right.rule())
                 .detail("size", session.declaredSize)
@@ -260,6 +252,15 @@ public class UploadService {
                 .detail("clientEncryption", session.clientEncryption)
                 .detail("via", session.accessPointArn == null ? "bucket" : session.accessPointArn)
                 .detail("putExpiresAt", put == null ? null : put.expiresAt().toString()));
+        // Last: the team row's lock, which serialises the team's declarations until this transaction commits; only
+        // the usage read and the commit run under it (the session's insert counts on the row at commit: V19). Over
+        // the quota, the insert and its audit row roll back with the rest.
+        long teamBytes = teamUsage.lockedBytes(team.slug);
+        if (teamBytes + request.size() > policy.quotaBytes()) {
+            throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
+                    + Math.max(0, policy.quotaBytes() - teamBytes) + " bytes of its quota left; this file needs "
+                    + request.size() + ".", "size");
+        }
         return new Started(session, put);
     }
 
@@ -808,7 +809,7 @@ public class UploadService {
         }
     }
 
-    /** The team to upload into (its row is locked later, for the quota check: {@link TeamUsage#lockedBytes}). */
+    /** The team to upload into, read without the ORM (its row is locked last, for the quota: {@link TeamUsage#lockedBytes}). */
     private Team team(CurrentUser user, String requested) {
         String slug = requested;
         if (slug == null || slug.isBlank()) {
@@ -822,11 +823,12 @@ public class UploadService {
         if (!Team.SLUG.matcher(slug).matches()) {
             throw GatehouseException.badRequest("team", "There is no team \"" + slug + "\".");
         }
-        if (user.isMemberOf(slug)) {
+        Team team = teamDirectory.read(slug);
+        if (team == null && user.isMemberOf(slug)) {
             // A team the IdP names but Gatehouse has not stored yet starts with the default policy.
             teamDirectory.ensure(slug);
+            team = teamDirectory.read(slug);
         }
-        Team team = Team.findById(slug);
         if (team == null) {
             throw GatehouseException.badRequest("team", "There is no team \"" + slug + "\".");
         }

@@ -6,8 +6,9 @@ import jakarta.transaction.Transactional;
 import io.gatehouse.db.Sql;
 
 /**
- * A user's uploads in flight, read under the lock that makes the in-flight check and the insert that follows atomic
- * on every replica (the team's quota is {@code teams.TeamUsage#lockedBytes}, read under the team row's lock).
+ * The declaration's own statements, plain JDBC: the user's uploads in flight, read under the lock that makes the
+ * in-flight check and the insert atomic on every replica, and the insert itself. (The team's quota is
+ * {@code teams.TeamUsage#lockedBytes}, read under the team row's lock.)
  */
 @ApplicationScoped
 class UploadUsage {
@@ -24,6 +25,21 @@ class UploadUsage {
         return sql.one("count the user's uploads", """
                 SELECT count(*) FROM (SELECT 1 FROM upload_session WHERE user_id = ? AND status IN ('PENDING', 'VERIFYING')
                 LIMIT ?) open""", row -> row.getLong(1), user, limit).orElse(0L);
+    }
+
+    /** Stores a declared session (plain JDBC, as the rest of the declaration: it runs without the ORM). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void insert(UploadSession session) {
+        sql.update("store the upload", """
+                INSERT INTO upload_session (id, team_slug, user_id, bucket, object_key, original_filename, safe_filename,
+                    declared_size, declared_content_type, declared_sha256_base64, sse_mode, kms_key_id, access_point_arn,
+                    client_encryption, multipart, write_grant_id, linger_until, status, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                session.id, session.teamSlug, session.userId, session.bucket, session.objectKey, session.originalFilename,
+                session.safeFilename, session.declaredSize, session.declaredContentType, session.declaredSha256,
+                session.sseMode.name(), session.kmsKeyId, session.accessPointArn, session.clientEncryption, session.multipart,
+                session.writeGrantId == null ? Sql.NULL_BIGINT : session.writeGrantId, session.lingerUntil,
+                session.status.name(), session.expiresAt);
     }
 
     /**
