@@ -44,8 +44,7 @@ public class S3Clients {
         var builder = S3Client.builder()
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials)
-                .httpClientBuilder(trustManagers(config).map(trust -> UrlConnectionHttpClient.builder()
-                        .tlsTrustManagersProvider(() -> trust)).orElseGet(UrlConnectionHttpClient::builder))
+                .httpClientBuilder(httpClient(config))
                 .serviceConfiguration(serviceConfiguration(config))
                 // Since SDK 2.30 every request carries a CRC32 by default; several S3-compatible stores
                 // reject that, so send checksums only where the operation requires one (we sign our own).
@@ -71,6 +70,23 @@ public class S3Clients {
     @Singleton
     UrlSigner getUrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {
         return new UrlSigner(presigner, credentials);
+    }
+
+    /** HeadObject for upload verification, addressed to {@code gatehouse.s3.endpoint} as the S3 client is. */
+    @Produces
+    @Singleton
+    ObjectHeads objectHeads(S3Config config, AwsCredentialsProvider credentials) {
+        var builder = S3Presigner.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(serviceConfiguration(config));
+        endpoint(config).ifPresent(builder::endpointOverride);
+        S3Presigner internal = builder.build();
+        return new ObjectHeads(internal, new UrlSigner(internal, credentials), httpClient(config).build());
+    }
+
+    void close(@Disposes ObjectHeads heads) {
+        heads.close();
     }
 
     void close(@Disposes S3Client client) {
@@ -152,6 +168,11 @@ public class S3Clients {
                 throw new IllegalStateException("gatehouse.s3.ca-certificate " + path + " cannot be read: " + e.getMessage(), e);
             }
         });
+    }
+
+    private static UrlConnectionHttpClient.Builder httpClient(S3Config config) {
+        return trustManagers(config).map(trust -> UrlConnectionHttpClient.builder().tlsTrustManagersProvider(() -> trust))
+                .orElseGet(UrlConnectionHttpClient::builder);
     }
 
     private static S3Configuration serviceConfiguration(S3Config config) {

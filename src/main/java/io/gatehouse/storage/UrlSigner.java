@@ -74,16 +74,26 @@ public final class UrlSigner {
      * {@code content-type}, {@code content-length}, {@code x-amz-checksum-sha256}, {@code x-amz-meta-*}…).
      */
     public SignedPut put(String bucket, String key, Duration ttl, Map<String, String> headers) {
-        Target target = target(bucket);
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
-                .method(SdkHttpMethod.PUT)
-                .uri(URI.create(target.base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
-        headers.forEach(request::putHeader);
         // Content-Length is the browser's to send (it may not set it); it must equal the signed one.
         Map<String, String> toSend = new java.util.LinkedHashMap<>(headers);
         toSend.remove("content-length");
-        return new SignedPut(url(sign(target, request.build(), ttl, now)), toSend, now.plus(ttl));
+        return new SignedPut(url(signed(SdkHttpMethod.PUT, bucket, key, ttl, headers, now)), toSend, now.plus(ttl));
+    }
+
+    /** A request of {@code key} in {@code bucket}, signed in its query string, that binds {@code headers}. */
+    SdkHttpRequest signed(SdkHttpMethod method, String bucket, String key, Duration ttl, Map<String, String> headers) {
+        return signed(method, bucket, key, ttl, headers, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    private SdkHttpRequest signed(SdkHttpMethod method, String bucket, String key, Duration ttl,
+            Map<String, String> headers, Instant now) {
+        Target target = target(bucket);
+        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
+                .method(method)
+                .uri(URI.create(target.base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
+        headers.forEach(request::putHeader);
+        return sign(target, request.build(), ttl, now);
     }
 
     // Whole seconds (now): X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces.

@@ -13,13 +13,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.gatehouse.storage.ObjectHeads;
+import io.gatehouse.storage.ObjectHeads.ObjectHead;
 import io.gatehouse.storage.SseMode;
 import io.gatehouse.storage.StoreCapabilities;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -53,10 +53,12 @@ class UploadVerifier {
     }
 
     private final S3Client s3;
+    private final ObjectHeads heads;
     private final StoreCapabilities capabilities;
 
-    UploadVerifier(S3Client s3, StoreCapabilities capabilities) {
+    UploadVerifier(S3Client s3, ObjectHeads heads, StoreCapabilities capabilities) {
         this.s3 = s3;
+        this.heads = heads;
         this.capabilities = capabilities;
     }
 
@@ -70,14 +72,9 @@ class UploadVerifier {
         if (session.sseMode == SseMode.SSE_C) {
             return verifyCustomerKeyed(session);
         }
-        HeadObjectResponse head;
-        try {
-            head = s3.headObject(r -> r.bucket(session.bucket).key(session.objectKey).checksumMode(ChecksumMode.ENABLED));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Check.failed("nothing_uploaded", "Nothing was uploaded.", null);
-            }
-            throw e;
+        ObjectHead head = heads.head(session.bucket, session.objectKey).orElse(null);
+        if (head == null) {
+            return Check.failed("nothing_uploaded", "Nothing was uploaded.", null);
         }
         Problem mismatch = describedMismatch(session, head);
         if (mismatch != null) {
@@ -85,11 +82,11 @@ class UploadVerifier {
         }
         StoreCapabilities.Capabilities store = capabilities.orAssumeNothing();
         if (!session.multipart() && store.integrity() == StoreCapabilities.Integrity.STORE_CHECKSUM
-                && head.checksumSHA256() != null) {
+                && head.checksumSha256() != null) {
             String verification = "SHA-256 checked by the store on arrival (x-amz-checksum-sha256) and reported by HeadObject";
-            return session.declaredSha256.equals(head.checksumSHA256())
+            return session.declaredSha256.equals(head.checksumSha256())
                     ? Check.passed(verification, head.contentLength())
-                    : Check.failed("content_differs", "Content differs: the store reports SHA-256 " + head.checksumSHA256() + "; "
+                    : Check.failed("content_differs", "Content differs: the store reports SHA-256 " + head.checksumSha256() + "; "
                             + session.declaredSha256 + " was declared.", verification);
         }
         String why = session.multipart() ? "multipart upload: no store computes a whole-file SHA-256"
@@ -174,8 +171,8 @@ class UploadVerifier {
         }
     }
 
-    private static Problem describedMismatch(UploadSession session, HeadObjectResponse head) {
-        if (head.contentLength() == null || head.contentLength() != session.declaredSize) {
+    private static Problem describedMismatch(UploadSession session, ObjectHead head) {
+        if (head.contentLength() != session.declaredSize) {
             return new Problem("size_mismatch", "The stored object has " + head.contentLength() + " bytes; "
                     + session.declaredSize + " were declared.");
         }
@@ -186,7 +183,7 @@ class UploadVerifier {
         if (!session.id.toString().equals(head.metadata().get(UploadService.META_UPLOAD_ID))) {
             return new Problem("not_this_upload", "The stored object does not carry this upload's id.");
         }
-        if (session.sseMode.header() != null && head.serverSideEncryption() != session.sseMode.header()) {
+        if (session.sseMode.header() != null && !session.sseMode.header().toString().equals(head.serverSideEncryption())) {
             return new Problem("encryption_mismatch", "The stored object is not encrypted as team policy requires ("
                     + session.sseMode + ").");
         }
@@ -194,8 +191,8 @@ class UploadVerifier {
             return new Problem("encryption_mismatch", "The stored object does not carry the client-side encryption "
                     + "declared (" + session.clientEncryption + ").");
         }
-        if (session.sseMode == SseMode.SSE_KMS && !sameKmsKey(session.kmsKeyId, head.ssekmsKeyId())) {
-            return new Problem("encryption_mismatch", "The stored object is encrypted under KMS key " + head.ssekmsKeyId()
+        if (session.sseMode == SseMode.SSE_KMS && !sameKmsKey(session.kmsKeyId, head.kmsKeyId())) {
+            return new Problem("encryption_mismatch", "The stored object is encrypted under KMS key " + head.kmsKeyId()
                     + ", not the team's key " + session.kmsKeyId + ".");
         }
         return null;
@@ -219,7 +216,7 @@ class UploadVerifier {
     /**
      * Streams the object (the version HeadObject saw: If-Match on its ETag) through SHA-256, in constant memory.
      */
-    private Check readBack(UploadSession session, HeadObjectResponse head, String verification) {
+    private Check readBack(UploadSession session, ObjectHead head, String verification) {
         long started = System.nanoTime();
         MessageDigest sha256;
         try {
