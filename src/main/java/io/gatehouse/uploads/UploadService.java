@@ -31,6 +31,7 @@ import io.gatehouse.audit.AuditService;
 import io.gatehouse.audit.RequestOrigin;
 import io.gatehouse.catalog.ContentAccess;
 import io.gatehouse.catalog.ContentItem;
+import io.gatehouse.catalog.ContentItems;
 import io.gatehouse.grants.AccessDecision;
 import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
@@ -117,12 +118,17 @@ public class UploadService {
     private final RateLimits rateLimits;
     private final VerificationClaims claims;
     private final UrlSigner urlSigner;
+    private final UploadSessionRows rows;
+    private final ContentItems items;
 
     UploadService(S3Client s3, S3Presigner presigner, UrlSigner urlSigner, S3Config s3Config, UploadConfig config, GrantService grants,
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
             UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory,
-            KmsBudget kmsBudget, AccessPointService accessPoints, RateLimits rateLimits, VerificationClaims claims) {
+            KmsBudget kmsBudget, AccessPointService accessPoints, RateLimits rateLimits, VerificationClaims claims,
+            UploadSessionRows rows, ContentItems items) {
         this.claims = claims;
+        this.rows = rows;
+        this.items = items;
         this.verifications = Executors.newFixedThreadPool(config.verifications(), runnable -> {
             Thread thread = new Thread(runnable, "upload-verification");
             thread.setDaemon(true);
@@ -425,8 +431,16 @@ public class UploadService {
         return owned(user, id, LockModeType.NONE);
     }
 
+    /** As {@link #owned}, read by plain JDBC and locked: the completion's transactions run without the ORM. */
+    private UploadSession lockedMine(CurrentUser user, UUID id) {
+        return mineOrMissing(user, id, rows.locked(id).orElse(null));
+    }
+
     private static UploadSession owned(CurrentUser user, UUID id, LockModeType lock) {
-        UploadSession session = UploadSession.findById(id, lock);
+        return mineOrMissing(user, id, UploadSession.findById(id, lock));
+    }
+
+    private static UploadSession mineOrMissing(CurrentUser user, UUID id, UploadSession session) {
         if (session == null || !session.userId.equals(user.id())) {
             // Someone else's upload looks exactly like a missing one.
             throw GatehouseException.notFound("There is no upload " + id + " of yours.");
@@ -515,7 +529,7 @@ public class UploadService {
         record Claim(UploadSession session, boolean claimed, DenialReason refusal) {
         }
         Claim claim = QuarkusTransaction.requiringNew().call(() -> {
-            UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+            UploadSession session = lockedMine(user, id);
             if (session.status == UploadSession.Status.PENDING) {
                 takeSha256(session, lateSha256);
             }
@@ -527,10 +541,12 @@ public class UploadService {
             }
             DenialReason refusal = endIfRefused(user, session, now, origin);
             if (refusal != null) {
+                rows.save(session);
                 return new Claim(session, false, refusal);
             }
             session.status = UploadSession.Status.VERIFYING;
             session.verifyingSince = now;
+            rows.save(session);
             return new Claim(session, true, null);
         });
         if (claim.refusal() != null) {
@@ -595,18 +611,20 @@ public class UploadService {
     }
 
     private Completion finish(CurrentUser user, UUID id, UploadVerifier.Check check, RequestOrigin origin) {
-        UploadSession session = owned(user, id, LockModeType.PESSIMISTIC_WRITE);
+        UploadSession session = lockedMine(user, id);
         if (session.status != UploadSession.Status.VERIFYING) {
             return new Completion(session, null); // the cleanup job expired it meanwhile
         }
         DenialReason refusal = endIfRefused(user, session, Instant.now(), origin);
         if (refusal != null) {
+            rows.save(session);
             return new Completion(session, refusal);
         }
         session.verification = check.verification();
         if (!check.passed()) {
             close(session, UploadSession.Status.REJECTED, check.code(), check.reason()
                     + (check.verification() == null ? "" : " Checked: " + check.verification() + "."), origin);
+            rows.save(session);
             return new Completion(session, null);
         }
         ContentItem item = new ContentItem();
@@ -623,10 +641,11 @@ public class UploadService {
         item.sseCustomerKey = session.sseMode == SseMode.SSE_C;
         item.integrity = check.verification();
         item.createdBy = user.id();
-        item.persist();
+        items.insert(item);
         session.status = UploadSession.Status.VERIFIED;
         session.contentItemId = item.id;
         session.completedAt = Instant.now();
+        rows.save(session);
         audit.record(entry(user.id(), AuditAction.UPLOAD_VERIFIED, AuditOutcome.SUCCEEDED, session, origin)
                 .detail("itemId", item.id)
                 .detail("size", check.size())
