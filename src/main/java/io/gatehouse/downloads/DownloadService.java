@@ -136,7 +136,7 @@ public class DownloadService {
         } else {
             var signed = (via != null ? accessPoints.urlSigner() : urlSigner).get(target, item.objectKey, ttl, disposition,
                     item.contentType);
-            url = signed.url().toString();
+            url = signed.url();
             expiresAt = signed.expiresAt();
         }
         AuditEntry issued = AuditEntry.of(user.id(), AuditAction.DOWNLOAD_URL_ISSUED, AuditOutcome.ALLOWED)

@@ -355,7 +355,7 @@ public class UploadService {
     SignedRequest signPut(UploadSession session, StoreCapabilities.Capabilities store, Duration ttl) {
         UrlSigner.SignedPut signed = (session.accessPointArn != null ? accessPoints.urlSigner() : urlSigner)
                 .put(session.signingBucket(), session.objectKey, ttl, putHeaders(session, store));
-        return new SignedRequest("PUT", signed.url().toString(), signed.headers(), signed.expiresAt());
+        return new SignedRequest("PUT", signed.url(), signed.headers(), signed.expiresAt());
     }
 
     /** What the single PUT binds, named as S3 names the PutObject fields (UploadTest compares with the presigner). */

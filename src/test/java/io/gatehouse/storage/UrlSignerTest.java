@@ -13,6 +13,7 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -67,7 +68,7 @@ class UrlSignerTest {
             URI sdk = URI.create(target.presigner().presignGetObject(request -> request.signatureDuration(Duration.ofMinutes(5))
                     .getObjectRequest(get -> get.bucket(target.target()).key(key).responseContentDisposition(disposition)
                             .responseContentType("application/pdf"))).url().toString());
-            URI mine = URI.create(ours.url().toString());
+            URI mine = URI.create(ours.url());
 
             assertThat(mine.getScheme() + "://" + mine.getRawAuthority() + mine.getRawPath()).as(key)
                     .isEqualTo(sdk.getScheme() + "://" + sdk.getRawAuthority() + sdk.getRawPath());
@@ -87,6 +88,20 @@ class UrlSignerTest {
             assertThat(ours.expiresAt()).isEqualTo(signedAt.plusSeconds(Long.parseLong(myParameters.get("X-Amz-Expires"))));
             assertThat(signedAt).isAfterOrEqualTo(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://localhost:8900/gatehouse-demo/a%20b/%E2%82%AC.pdf", "https://store.example:443/b/k",
+            "http://store.example:80/b/k", "https://store.example:9443/b/k~*'()", "https://bucket.s3.eu-west-1.amazonaws.com/"})
+    void writesTheUrlAsTheSdkWouldWriteIt(String address) {
+        var request = software.amazon.awssdk.http.SdkHttpFullRequest.builder()
+                .method(software.amazon.awssdk.http.SdkHttpMethod.GET).uri(URI.create(address))
+                .putRawQueryParameter("response-content-disposition", "attachment; filename*=UTF-8''%E2%82%AC.pdf")
+                .putRawQueryParameter("X-Amz-Signature", "abc").build();
+
+        assertThat(UrlSigner.url(request)).isEqualTo(request.getUri().toString());
+        assertThat(UrlSigner.url(request.toBuilder().clearQueryParameters().build()))
+                .isEqualTo(request.toBuilder().clearQueryParameters().build().getUri().toString());
     }
 
     private static String scopeWithoutDate(String credential) {
