@@ -57,12 +57,7 @@ public class S3Clients {
     @Produces
     @Singleton
     S3Presigner s3Presigner(S3Config config, AwsCredentialsProvider credentials) {
-        var builder = S3Presigner.builder()
-                .region(Region.of(config.region()))
-                .credentialsProvider(credentials)
-                .serviceConfiguration(serviceConfiguration(config));
-        browserEndpoint(config).ifPresent(builder::endpointOverride);
-        return builder.build();
+        return presigner(config, credentials, browserEndpoint(config));
     }
 
     /** The signer of the bucket's GET URLs and single PUTs (see {@link UrlSigner}). */
@@ -76,12 +71,7 @@ public class S3Clients {
     @Produces
     @Singleton
     ObjectHeads objectHeads(S3Config config, AwsCredentialsProvider credentials) {
-        var builder = S3Presigner.builder()
-                .region(Region.of(config.region()))
-                .credentialsProvider(credentials)
-                .serviceConfiguration(serviceConfiguration(config));
-        endpoint(config).ifPresent(builder::endpointOverride);
-        S3Presigner internal = builder.build();
+        S3Presigner internal = presigner(config, credentials, endpoint(config));
         return new ObjectHeads(internal, new UrlSigner(internal, credentials), httpClient(config).build());
     }
 
@@ -168,6 +158,15 @@ public class S3Clients {
                 throw new IllegalStateException("gatehouse.s3.ca-certificate " + path + " cannot be read: " + e.getMessage(), e);
             }
         });
+    }
+
+    private static S3Presigner presigner(S3Config config, AwsCredentialsProvider credentials, Optional<URI> endpoint) {
+        var builder = S3Presigner.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(serviceConfiguration(config));
+        endpoint.ifPresent(builder::endpointOverride);
+        return builder.build();
     }
 
     private static UrlConnectionHttpClient.Builder httpClient(S3Config config) {
