@@ -1,10 +1,8 @@
 package io.gatehouse.storage;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,16 +11,13 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * Signs the download path's GET URLs and the uploads' single PUTs with the SDK's own SigV4 signer, without the
- * presigner's per-request work (interceptors, endpoint rules, auth-scheme resolution, marshalling), which cost more
- * than the signature itself. Where a bucket or an access point ARN is reached, and under which signing name and
+ * Signs the download path's GET URLs and the uploads' single PUTs ({@link QuerySigV4}), without the presigner's
+ * per-request work (interceptors, endpoint rules, auth-scheme resolution, marshalling), which cost more than the
+ * signature itself. Where a bucket or an access point ARN is reached, and under which signing name and
  * region, is asked of the SDK's presigner once per target and kept: the URL and the headers it binds are the ones the
  * presigner would sign (UrlSignerTest compares them, and the stores accept them and refuse other values: the upload
  * tests). Items with SSE-C headers still go through the presigner for their GETs.
@@ -47,7 +42,7 @@ public final class UrlSigner {
 
     private final S3Presigner presigner;
     private final AwsCredentialsProvider credentials;
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final QuerySigV4 sigV4 = new QuerySigV4();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
     public UrlSigner(S3Presigner presigner, AwsCredentialsProvider credentials) {
@@ -97,19 +92,7 @@ public final class UrlSigner {
 
     // Whole seconds (now): X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces.
     private SdkHttpRequest sign(Target target, SdkHttpFullRequest request, Duration ttl, Instant now) {
-        var signed = signer.sign(sign -> sign
-                .identity(credentials.resolveCredentials())
-                .request(request)
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, target.signingName)
-                .putProperty(AwsV4HttpSigner.REGION_NAME, target.region)
-                .putProperty(AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
-                .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, ttl)
-                // As S3's presigner signs: UNSIGNED-PAYLOAD, the path as given (no double encoding, no normalising).
-                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(now, ZoneOffset.UTC)));
-        return signed.request();
+        return sigV4.sign(request, credentials.resolveCredentials(), target.signingName, target.region, ttl, now);
     }
 
     /**
