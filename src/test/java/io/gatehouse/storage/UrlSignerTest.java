@@ -109,7 +109,8 @@ class UrlSignerTest {
         return parts[0] + "/" + parts[2] + "/" + parts[3] + "/" + parts[4];
     }
 
-    private static Map<String, String> parameters(URI uri) {
+    /** A URL's query parameters, raw (as encoded), by name. */
+    static Map<String, String> parameters(URI uri) {
         Map<String, String> parameters = new TreeMap<>();
         for (String pair : uri.getRawQuery().split("&")) {
             String[] nameValue = pair.split("=", 2);
