@@ -14,7 +14,7 @@ import io.smallrye.config.ConfigMapping;
 @ConfigMapping(prefix = "gatehouse.deployment")
 public interface DeploymentSettings {
 
-    @Pattern(regexp = "jdbc:postgresql://.+", message = "must be a PostgreSQL JDBC URL such as jdbc:postgresql://db:5432/gatehouse")
+    @Pattern(regexp = "jdbc:postgresql://.+", message = "(GATEHOUSE_DB_URL) must be a PostgreSQL JDBC URL such as jdbc:postgresql://db:5432/gatehouse")
     String databaseUrl();
 
     String databaseUser();
@@ -28,6 +28,6 @@ public interface DeploymentSettings {
     String oidcClientSecret();
 
     /** Encrypts the browser session cookie; at least 32 characters, the same on every replica. */
-    @Size(min = 32, message = "must be at least 32 characters")
+    @Size(min = 32, message = "(GATEHOUSE_SESSION_SECRET) must be at least 32 characters")
     String sessionSecret();
 }
