@@ -95,7 +95,7 @@ public class Sql {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
             for (int i = 0; i < parameters.length; i++) {
-                bind(connection, statement, i + 1, parameters[i]);
+                bind(statement, i + 1, parameters[i]);
             }
             return statement;
         } catch (SQLException | RuntimeException e) {
@@ -104,13 +104,19 @@ public class Sql {
         }
     }
 
-    private static void bind(Connection connection, PreparedStatement statement, int index, Object value) throws SQLException {
+    private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
         if (value instanceof Null typed) {
             statement.setNull(index, typed.sqlType());
         } else if (value instanceof Instant instant) {
             statement.setTimestamp(index, Timestamp.from(instant));
         } else if (value instanceof Collection<?> values) {
-            statement.setArray(index, connection.createArrayOf("text", values.toArray()));
+            // A String[] is bound as an array by the driver itself; createArrayOf looks the type up on every call.
+            String[] texts = new String[values.size()];
+            int i = 0;
+            for (Object element : values) {
+                texts[i++] = element == null ? null : element.toString();
+            }
+            statement.setObject(index, texts);
         } else {
             statement.setObject(index, value);
         }
