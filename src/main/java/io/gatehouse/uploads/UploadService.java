@@ -540,14 +540,12 @@ public class UploadService {
                 return new Claim(session, false, null);
             }
             DenialReason refusal = endIfRefused(user, session, now, origin);
-            if (refusal != null) {
-                rows.save(session);
-                return new Claim(session, false, refusal);
+            if (refusal == null) {
+                session.status = UploadSession.Status.VERIFYING;
+                session.verifyingSince = now;
             }
-            session.status = UploadSession.Status.VERIFYING;
-            session.verifyingSince = now;
             rows.save(session);
-            return new Claim(session, true, null);
+            return new Claim(session, refusal == null, refusal);
         });
         if (claim.refusal() != null) {
             discardQuietly(claim.session());
@@ -616,16 +614,20 @@ public class UploadService {
             return new Completion(session, null); // the cleanup job expired it meanwhile
         }
         DenialReason refusal = endIfRefused(user, session, Instant.now(), origin);
-        if (refusal != null) {
-            rows.save(session);
-            return new Completion(session, refusal);
+        if (refusal == null) {
+            recordVerdict(user, session, check, origin);
         }
+        rows.save(session);
+        return new Completion(session, refusal);
+    }
+
+    /** Rejects the session, or lists its object as an item (audited) and marks it verified. */
+    private void recordVerdict(CurrentUser user, UploadSession session, UploadVerifier.Check check, RequestOrigin origin) {
         session.verification = check.verification();
         if (!check.passed()) {
             close(session, UploadSession.Status.REJECTED, check.code(), check.reason()
                     + (check.verification() == null ? "" : " Checked: " + check.verification() + "."), origin);
-            rows.save(session);
-            return new Completion(session, null);
+            return;
         }
         ContentItem item = new ContentItem();
         item.bucket = session.bucket;
@@ -645,12 +647,10 @@ public class UploadService {
         session.status = UploadSession.Status.VERIFIED;
         session.contentItemId = item.id;
         session.completedAt = Instant.now();
-        rows.save(session);
         audit.record(entry(user.id(), AuditAction.UPLOAD_VERIFIED, AuditOutcome.SUCCEEDED, session, origin)
                 .detail("itemId", item.id)
                 .detail("size", check.size())
                 .detail("verification", check.verification()));
-        return new Completion(session, null);
     }
 
     /** Cancels an open upload; its multipart upload is aborted and its object (if any) removed. */

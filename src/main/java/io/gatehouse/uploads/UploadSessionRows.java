@@ -43,11 +43,11 @@ class UploadSessionRows {
     void save(UploadSession session) {
         sql.update("record the upload's state", """
                 UPDATE upload_session SET declared_sha256_base64 = ?, status = ?, verifying_since = ?, verification = ?,
-                    reject_reason = ?, content_item_id = ?, completed_at = ?, swept_at = ?, linger_until = ?
+                    reject_reason = ?, content_item_id = ?, completed_at = ?, swept_at = ?
                 WHERE id = ?""",
                 session.declaredSha256, session.status.name(), session.verifyingSince, session.verification,
                 session.rejectReason, session.contentItemId == null ? Sql.NULL_BIGINT : session.contentItemId,
-                session.completedAt, session.sweptAt, session.lingerUntil, session.id);
+                session.completedAt, session.sweptAt, session.id);
     }
 
     private static UploadSession session(ResultSet row) throws SQLException {
