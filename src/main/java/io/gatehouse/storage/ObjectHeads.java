@@ -2,11 +2,14 @@ package io.gatehouse.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
@@ -39,9 +42,9 @@ public final class ObjectHeads implements AutoCloseable {
     private final SdkHttpClient http;
 
     /** {@code presigner} addresses Gatehouse's own endpoint for the store; both it and {@code http} are closed with this. */
-    ObjectHeads(S3Presigner presigner, UrlSigner signer, SdkHttpClient http) {
+    ObjectHeads(S3Presigner presigner, AwsCredentialsProvider credentials, SdkHttpClient http) {
         this.presigner = presigner;
-        this.signer = signer;
+        this.signer = new UrlSigner(presigner, credentials);
         this.http = http;
     }
 
@@ -66,7 +69,7 @@ public final class ObjectHeads implements AutoCloseable {
         Map<String, String> metadata = new HashMap<>();
         response.headers().forEach((name, values) -> {
             if (name.regionMatches(true, 0, META, 0, META.length()) && !values.isEmpty()) {
-                metadata.put(name.substring(META.length()).toLowerCase(java.util.Locale.ROOT), values.get(0));
+                metadata.put(name.substring(META.length()).toLowerCase(Locale.ROOT), values.get(0));
             }
         });
         String length = header(response, "Content-Length");
@@ -86,7 +89,7 @@ public final class ObjectHeads implements AutoCloseable {
     /** A HEAD has no body, but the connection is reused only once whatever the client opened is read and closed. */
     private static void drain(InputStream body) {
         try (body) {
-            body.transferTo(java.io.OutputStream.nullOutputStream());
+            body.transferTo(OutputStream.nullOutputStream());
         } catch (IOException ignored) {
             // the connection is not reused; nothing else depends on it
         }
@@ -97,5 +100,4 @@ public final class ObjectHeads implements AutoCloseable {
         http.close();
         presigner.close();
     }
-
 }

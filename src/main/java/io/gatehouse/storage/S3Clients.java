@@ -71,8 +71,7 @@ public class S3Clients {
     @Produces
     @Singleton
     ObjectHeads objectHeads(S3Config config, AwsCredentialsProvider credentials) {
-        S3Presigner internal = presigner(config, credentials, endpoint(config));
-        return new ObjectHeads(internal, new UrlSigner(internal, credentials), httpClient(config).build());
+        return new ObjectHeads(presigner(config, credentials, endpoint(config)), credentials, httpClient(config).build());
     }
 
     void close(@Disposes ObjectHeads heads) {

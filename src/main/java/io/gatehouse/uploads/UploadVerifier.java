@@ -160,15 +160,9 @@ class UploadVerifier {
     }
 
     private boolean assembledBefore(UploadSession session) {
-        try {
-            return session.id.toString().equals(s3.headObject(r -> r.bucket(session.bucket).key(session.objectKey))
-                    .metadata().get(UploadService.META_UPLOAD_ID));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return false;
-            }
-            throw e;
-        }
+        return heads.head(session.bucket, session.objectKey)
+                .map(head -> session.id.toString().equals(head.metadata().get(UploadService.META_UPLOAD_ID)))
+                .orElse(false);
     }
 
     private static Problem describedMismatch(UploadSession session, ObjectHead head) {

@@ -74,7 +74,7 @@ class ObjectHeadsTest {
                 .endpointOverride(S3Clients.endpoint(config).orElseThrow())
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build()).build();
         s3.putObject(r -> r.bucket(config.bucket()).key(key + ".there"), RequestBody.fromString("there"));
-        try (var wrong = new ObjectHeads(presigner, new UrlSigner(presigner, forged), UrlConnectionHttpClient.create())) {
+        try (var wrong = new ObjectHeads(presigner, forged, UrlConnectionHttpClient.create())) {
             assertThatThrownBy(() -> wrong.head(config.bucket(), key + ".there"))
                     .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
         }
