@@ -9,11 +9,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -38,8 +40,21 @@ final class QuerySigV4 {
     private static final HexFormat HEX = HexFormat.of();
     /** Scopes are a day × the targets' region and service: a handful; the bound only stops a misuse growing it. */
     private static final int MAX_KEYS = 64;
+    private static final char[] UPPER_HEX = "0123456789ABCDEF".toCharArray();
+    /** RFC 3986's unreserved characters, by ASCII code. */
+    private static final boolean[] UNRESERVED = new boolean[128];
+
+    static {
+        for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".toCharArray()) {
+            UNRESERVED[c] = true;
+        }
+    }
 
     private record Scope(String secret, String day, String region, String service) {
+        String credentialScope() {
+            return day + "/" + region + "/" + service + "/aws4_request";
+        }
+
         @Override
         public String toString() {
             return day + "/" + region + "/" + service; // never the secret
@@ -68,58 +83,135 @@ final class QuerySigV4 {
             Duration ttl, Instant now) {
         String date = AMZ_DATE.format(now);
         Scope scope = new Scope(identity.secretAccessKey(), date.substring(0, 8), region, service);
-        String credentialScope = scope.day() + "/" + region + "/" + service + "/aws4_request";
-
         TreeMap<String, String> headers = new TreeMap<>();
         headers.put("host", SdkHttpUtils.isUsingStandardPort(request.protocol(), request.port()) ? request.host()
                 : request.host() + ":" + request.port());
         request.forEachHeader((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), canonicalValue(values)));
         String signedHeaders = String.join(";", headers.keySet());
 
-        SdkHttpFullRequest.Builder signed = request.toBuilder()
-                .putRawQueryParameter("X-Amz-Algorithm", ALGORITHM)
-                .putRawQueryParameter("X-Amz-Date", date)
-                .putRawQueryParameter("X-Amz-SignedHeaders", signedHeaders)
-                .putRawQueryParameter("X-Amz-Credential", identity.accessKeyId() + "/" + credentialScope)
-                .putRawQueryParameter("X-Amz-Expires", Long.toString(ttl.getSeconds()));
-        if (identity instanceof AwsSessionCredentialsIdentity session) {
-            signed.putRawQueryParameter("X-Amz-Security-Token", session.sessionToken());
-        }
+        SdkHttpFullRequest.Builder signed = request.toBuilder();
+        authorisation(identity, scope, date, signedHeaders, ttl).forEach(signed::putRawQueryParameter);
+        // Names and values encoded, sorted by name, then value.
+        TreeMap<String, List<String>> encoded = new TreeMap<>();
+        signed.rawQueryParameters().forEach((name, values) -> {
+            List<String> encodedValues = new ArrayList<>(values.size());
+            for (String value : values) {
+                encodedValues.add(value == null ? "" : encode(value, false, new StringBuilder()).toString());
+            }
+            encodedValues.sort(null);
+            encoded.put(encode(name, false, new StringBuilder()).toString(), encodedValues);
+        });
+        StringBuilder query = new StringBuilder(512);
+        encoded.forEach((name, values) -> values.forEach(value -> append(query, name, value)));
 
-        StringBuilder canonical = new StringBuilder(1024).append(request.method().name()).append('\n')
-                .append(request.encodedPath().isEmpty() ? "/" : request.encodedPath()).append('\n');
-        appendCanonicalQuery(canonical, signed.rawQueryParameters());
-        canonical.append('\n');
-        headers.forEach((name, value) -> canonical.append(name).append(':').append(value).append('\n'));
-        canonical.append('\n').append(signedHeaders).append('\n').append("UNSIGNED-PAYLOAD");
-
-        String stringToSign = ALGORITHM + "\n" + date + "\n" + credentialScope + "\n"
-                + HEX.formatHex(sha256(canonical.toString()));
-        String signature = HEX.formatHex(hmac(signingKey(scope), stringToSign));
+        String signature = signature(request.method().name(), request.encodedPath(), query, headers, signedHeaders, date, scope);
         return signed.putRawQueryParameter("X-Amz-Signature", signature).build();
     }
 
-    /** Names and values encoded (RFC 3986), sorted by name, then value. */
-    private static void appendCanonicalQuery(StringBuilder canonical, Map<String, List<String>> parameters) {
-        TreeMap<String, List<String>> encoded = new TreeMap<>();
-        parameters.forEach((name, values) -> {
-            List<String> encodedValues = new ArrayList<>(values.size());
-            for (String value : values) {
-                encodedValues.add(value == null ? "" : SdkHttpUtils.urlEncode(value));
+    /**
+     * The query string that authorises a request for {@code ttl} from {@code now}, in canonical order, signature
+     * last: what {@link #sign} adds to a request with these {@code parameters} (each one value, or none when null)
+     * and {@code headers}, as a string to put after the {@code ?} of the URL, without a request to build and encode
+     * twice. {@code host}: the Host header (with the port when it is not the scheme's).
+     */
+    String signedQuery(String method, String host, String encodedPath, Map<String, String> parameters,
+            Map<String, String> headers, AwsCredentialsIdentity identity, String service, String region, Duration ttl,
+            Instant now) {
+        String date = AMZ_DATE.format(now);
+        Scope scope = new Scope(identity.secretAccessKey(), date.substring(0, 8), region, service);
+        TreeMap<String, String> canonicalHeaders = new TreeMap<>();
+        canonicalHeaders.put("host", host);
+        headers.forEach((name, value) -> canonicalHeaders.put(name.toLowerCase(Locale.ROOT), canonicalValue(List.of(value))));
+        String signedHeaders = String.join(";", canonicalHeaders.keySet());
+
+        TreeMap<String, String> encoded = new TreeMap<>();
+        StringBuilder scratch = new StringBuilder(256);
+        BiConsumer<String, String> encodeParameter = (name, value) -> {
+            if (value != null) {
+                String encodedName = encode(name, false, scratch).toString();
+                scratch.setLength(0);
+                encoded.put(encodedName, encode(value, false, scratch).toString());
+                scratch.setLength(0);
             }
-            encodedValues.sort(null);
-            encoded.put(SdkHttpUtils.urlEncode(name), encodedValues);
-        });
-        boolean first = true;
-        for (var parameter : encoded.entrySet()) {
-            for (String value : parameter.getValue()) {
-                if (!first) {
-                    canonical.append('&');
+        };
+        parameters.forEach(encodeParameter);
+        authorisation(identity, scope, date, signedHeaders, ttl).forEach(encodeParameter);
+        StringBuilder query = new StringBuilder(512);
+        encoded.forEach((name, value) -> append(query, name, value));
+
+        String signature = signature(method, encodedPath, query, canonicalHeaders, signedHeaders, date, scope);
+        return append(query, "X-Amz-Signature", signature).toString();
+    }
+
+    /** The parameters that carry the authorisation, in the order S3's presigner writes them. */
+    private static Map<String, String> authorisation(AwsCredentialsIdentity identity, Scope scope, String date,
+            String signedHeaders, Duration ttl) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("X-Amz-Algorithm", ALGORITHM);
+        parameters.put("X-Amz-Date", date);
+        parameters.put("X-Amz-SignedHeaders", signedHeaders);
+        parameters.put("X-Amz-Credential", identity.accessKeyId() + "/" + scope.credentialScope());
+        parameters.put("X-Amz-Expires", Long.toString(ttl.getSeconds()));
+        if (identity instanceof AwsSessionCredentialsIdentity session) {
+            parameters.put("X-Amz-Security-Token", session.sessionToken());
+        }
+        return parameters;
+    }
+
+    private String signature(String method, String encodedPath, CharSequence canonicalQuery,
+            TreeMap<String, String> headers, String signedHeaders, String date, Scope scope) {
+        StringBuilder canonical = new StringBuilder(1024).append(method).append('\n')
+                .append(encodedPath.isEmpty() ? "/" : encodedPath).append('\n')
+                .append(canonicalQuery).append('\n');
+        headers.forEach((name, value) -> canonical.append(name).append(':').append(value).append('\n'));
+        canonical.append('\n').append(signedHeaders).append('\n').append("UNSIGNED-PAYLOAD");
+        String stringToSign = ALGORITHM + "\n" + date + "\n" + scope.credentialScope() + "\n"
+                + HEX.formatHex(sha256(canonical.toString()));
+        return HEX.formatHex(hmac(signingKey(scope), stringToSign));
+    }
+
+    private static StringBuilder append(StringBuilder query, String encodedName, String encodedValue) {
+        if (query.length() > 0) {
+            query.append('&');
+        }
+        return query.append(encodedName).append('=').append(encodedValue);
+    }
+
+    /**
+     * {@code value} encoded as SigV4 and S3 want it (RFC 3986: all but {@code A-Z a-z 0-9 - . _ ~} as UTF-8 bytes in
+     * upper-case %XX; slashes too unless {@code keepSlashes}), appended to {@code out}: what the SDK's
+     * {@code SdkHttpUtils.urlEncode} (and {@code urlEncodeIgnoreSlashes}) answer, without the JDK's form encoder and
+     * its rewrites (QuerySigV4Test compares them).
+     */
+    static StringBuilder encode(String value, boolean keepSlashes, StringBuilder out) {
+        int length = value.length();
+        for (int i = 0; i < length;) {
+            char c = value.charAt(i);
+            if (c < 0x80) {
+                if (UNRESERVED[c] || (keepSlashes && c == '/')) {
+                    out.append(c);
+                } else {
+                    percent(out, c);
                 }
-                first = false;
-                canonical.append(parameter.getKey()).append('=').append(value);
+                i++;
+            } else {
+                // A run of non-ASCII characters at once: a surrogate pair stays whole, and a lone surrogate becomes
+                // '?' as in the JDK's encoder.
+                int end = i + 1;
+                while (end < length && value.charAt(end) >= 0x80) {
+                    end++;
+                }
+                for (byte b : value.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+                    percent(out, b & 0xFF);
+                }
+                i = end;
             }
         }
+        return out;
+    }
+
+    private static void percent(StringBuilder out, int octet) {
+        out.append('%').append(UPPER_HEX[octet >> 4]).append(UPPER_HEX[octet & 0xF]);
     }
 
     /** Values joined by commas, each trimmed, runs of white space made one space. */

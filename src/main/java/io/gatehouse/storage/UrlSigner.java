@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,8 +33,15 @@ public final class UrlSigner {
     public record SignedPut(String url, Map<String, String> headers, Instant expiresAt) {
     }
 
-    /** Where a target's objects are addressed: the URL up to the key, and the signing scope. */
-    private record Target(String base, String signingName, String region) {
+    /**
+     * Where a target's objects are addressed: scheme and authority as a URL writes them, the path up to the key, the
+     * Host header (with the port unless it is the scheme's), and the signing scope.
+     */
+    private record Target(String origin, String basePath, String host, String signingName, String region) {
+
+        String base() {
+            return origin + basePath;
+        }
     }
 
     private static final String PROBE_KEY = "gatehouse-probe";
@@ -52,15 +60,14 @@ public final class UrlSigner {
 
     /** A GET of {@code key} in {@code bucket} (a name or an access point ARN), answered with these response headers. */
     public Signed get(String bucket, String key, Duration ttl, String contentDisposition, String contentType) {
-        Target target = target(bucket);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        SdkHttpFullRequest request = SdkHttpFullRequest.builder()
-                .method(SdkHttpMethod.GET)
-                .uri(URI.create(target.base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)))
-                .putRawQueryParameter("response-content-disposition", contentDisposition)
-                .putRawQueryParameter("response-content-type", contentType)
-                .build();
-        return new Signed(url(sign(target, request, ttl, now)), now.plus(ttl));
+        return get(bucket, key, ttl, contentDisposition, contentType, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    Signed get(String bucket, String key, Duration ttl, String contentDisposition, String contentType, Instant now) {
+        Map<String, String> parameters = new HashMap<>(4);
+        parameters.put("response-content-disposition", contentDisposition);
+        parameters.put("response-content-type", contentType);
+        return new Signed(signedUrl("GET", target(bucket), key, parameters, Map.of(), ttl, now), now.plus(ttl));
     }
 
     /**
@@ -68,11 +75,24 @@ public final class UrlSigner {
      * {@code content-type}, {@code content-length}, {@code x-amz-checksum-sha256}, {@code x-amz-meta-*}…).
      */
     public SignedPut put(String bucket, String key, Duration ttl, Map<String, String> headers) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return put(bucket, key, ttl, headers, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    SignedPut put(String bucket, String key, Duration ttl, Map<String, String> headers, Instant now) {
         // Content-Length is the browser's to send (it may not set it); it must equal the signed one.
         Map<String, String> toSend = new java.util.LinkedHashMap<>(headers);
         toSend.remove("content-length");
-        return new SignedPut(url(signed(SdkHttpMethod.PUT, bucket, key, ttl, headers, now)), toSend, now.plus(ttl));
+        return new SignedPut(signedUrl("PUT", target(bucket), key, Map.of(), headers, ttl, now), toSend, now.plus(ttl));
+    }
+
+    /** The URL, written out as a string: no request to build, encode and write again (most of a signing's CPU). */
+    private String signedUrl(String method, Target target, String key, Map<String, String> parameters,
+            Map<String, String> headers, Duration ttl, Instant now) {
+        String path = QuerySigV4.encode(key, true, new StringBuilder(target.basePath)).toString();
+        String query = sigV4.signedQuery(method, target.host, path, parameters, headers, credentials.resolveCredentials(),
+                target.signingName, target.region, ttl, now);
+        return new StringBuilder(target.origin.length() + path.length() + query.length() + 1)
+                .append(target.origin).append(path).append('?').append(query).toString();
     }
 
     /** A request of {@code key} in {@code bucket}, signed in its query string, that binds {@code headers}. */
@@ -85,7 +105,7 @@ public final class UrlSigner {
         Target target = target(bucket);
         SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
                 .method(method)
-                .uri(URI.create(target.base + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
+                .uri(URI.create(target.base() + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
         headers.forEach(request::putHeader);
         return sign(target, request.build(), ttl, now);
     }
@@ -93,20 +113,6 @@ public final class UrlSigner {
     // Whole seconds (now): X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces.
     private SdkHttpRequest sign(Target target, SdkHttpFullRequest request, Duration ttl, Instant now) {
         return sigV4.sign(request, credentials.resolveCredentials(), target.signingName, target.region, ttl, now);
-    }
-
-    /**
-     * The signed request's URL, as {@link SdkHttpRequest#getUri()} writes it, without parsing it back into a URI and
-     * a URL (a fifth of the signing's CPU).
-     */
-    static String url(SdkHttpRequest signed) {
-        StringBuilder url = new StringBuilder(512).append(signed.protocol()).append("://").append(signed.host());
-        if (!SdkHttpUtils.isUsingStandardPort(signed.protocol(), signed.port())) {
-            url.append(':').append(signed.port());
-        }
-        url.append(signed.encodedPath());
-        signed.encodedQueryParameters().ifPresent(query -> url.append('?').append(query));
-        return url.toString();
     }
 
     private Target target(String bucket) {
@@ -125,11 +131,14 @@ public final class UrlSigner {
     private Target resolve(String bucket) {
         URI probe = URI.create(presigner.presignGetObject(request -> request.signatureDuration(Duration.ofMinutes(1))
                 .getObjectRequest(get -> get.bucket(bucket).key(PROBE_KEY))).url().toString());
-        String url = probe.toString();
-        String base = url.substring(0, url.indexOf("/" + PROBE_KEY) + 1);
+        String path = probe.getRawPath();
+        String basePath = path.substring(0, path.indexOf("/" + PROBE_KEY) + 1);
+        int port = probe.getPort();
+        String host = port == -1 || SdkHttpUtils.isUsingStandardPort(probe.getScheme(), port) ? probe.getHost()
+                : probe.getHost() + ":" + port;
         // X-Amz-Credential=<key id>/<date>/<region>/<service>/aws4_request
         String credential = SdkHttpUtils.uriParams(probe).get("X-Amz-Credential").get(0).replace("%2F", "/");
         String[] scope = credential.split("/");
-        return new Target(base, scope[scope.length - 2], scope[scope.length - 3]);
+        return new Target(probe.getScheme() + "://" + host, basePath, host, scope[scope.length - 2], scope[scope.length - 3]);
     }
 }

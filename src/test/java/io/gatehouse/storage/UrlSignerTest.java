@@ -13,10 +13,11 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -90,18 +91,49 @@ class UrlSignerTest {
         }
     }
 
+    /**
+     * At one instant, the URLs written as strings carry exactly what signing the presigner's request carries (host
+     * and port signed as the Host header, path, parameters, signature), for GETs and for PUTs that bind headers.
+     * (QuerySigV4Test proves that signature is the SDK signer's.)
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"http://localhost:8900/gatehouse-demo/a%20b/%E2%82%AC.pdf", "https://store.example:443/b/k",
-            "http://store.example:80/b/k", "https://store.example:9443/b/k~*'()", "https://bucket.s3.eu-west-1.amazonaws.com/"})
-    void writesTheUrlAsTheSdkWouldWriteIt(String address) {
-        var request = software.amazon.awssdk.http.SdkHttpFullRequest.builder()
-                .method(software.amazon.awssdk.http.SdkHttpMethod.GET).uri(URI.create(address))
-                .putRawQueryParameter("response-content-disposition", "attachment; filename*=UTF-8''%E2%82%AC.pdf")
-                .putRawQueryParameter("X-Amz-Signature", "abc").build();
+    @MethodSource("targets")
+    void signsAtAnInstantWhatSigningThePresignersRequestSigns(Case target) {
+        UrlSigner signer = new UrlSigner(target.presigner(), CREDENTIALS);
+        Instant at = Instant.parse("2026-12-03T12:34:56Z");
+        Duration ttl = Duration.ofMinutes(5);
+        QuerySigV4 sigV4 = new QuerySigV4();
+        Map<String, String> headers = Map.of("content-type", "application/pdf", "content-length", "42",
+                "x-amz-checksum-sha256", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        for (String key : KEYS) {
+            String disposition = "attachment; filename*=UTF-8''" + SdkHttpUtils.urlEncode(key.substring(key.lastIndexOf('/') + 1));
+            URI sdk = URI.create(target.presigner().presignGetObject(request -> request.signatureDuration(ttl)
+                    .getObjectRequest(get -> get.bucket(target.target()).key(key))).url().toString());
+            URI address = URI.create(sdk.getScheme() + "://" + sdk.getRawAuthority() + sdk.getRawPath());
+            String[] scope = parameters(sdk).get("X-Amz-Credential").split("%2F");
 
-        assertThat(UrlSigner.url(request)).isEqualTo(request.getUri().toString());
-        assertThat(UrlSigner.url(request.toBuilder().clearQueryParameters().build()))
-                .isEqualTo(request.toBuilder().clearQueryParameters().build().getUri().toString());
+            URI expectedGet = sigV4.sign(SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).uri(address)
+                    .putRawQueryParameter("response-content-disposition", disposition)
+                    .putRawQueryParameter("response-content-type", "application/pdf").build(),
+                    CREDENTIALS.resolveCredentials(), scope[3], scope[2], ttl, at).getUri();
+            URI get = URI.create(signer.get(target.target(), key, ttl, disposition, "application/pdf", at).url());
+            assertThat(withoutQuery(get)).as(key).isEqualTo(withoutQuery(expectedGet)).isEqualTo(address.toString());
+            assertThat(parameters(get)).as(key).isEqualTo(parameters(expectedGet));
+
+            SdkHttpFullRequest.Builder put = SdkHttpFullRequest.builder().method(SdkHttpMethod.PUT).uri(address);
+            headers.forEach(put::putHeader);
+            URI expectedPut = sigV4.sign(put.build(), CREDENTIALS.resolveCredentials(), scope[3], scope[2], ttl, at).getUri();
+            UrlSigner.SignedPut signedPut = signer.put(target.target(), key, ttl, headers, at);
+            URI ours = URI.create(signedPut.url());
+            assertThat(withoutQuery(ours)).as(key).isEqualTo(withoutQuery(expectedPut));
+            assertThat(parameters(ours)).as(key).isEqualTo(parameters(expectedPut));
+            assertThat(signedPut.headers()).as("what the browser sends: all but Content-Length")
+                    .doesNotContainKey("content-length").containsEntry("content-type", "application/pdf");
+        }
+    }
+
+    private static String withoutQuery(URI uri) {
+        return uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
     }
 
     private static String scopeWithoutDate(String credential) {
