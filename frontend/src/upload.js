@@ -150,26 +150,35 @@ async function declare(file) {
 
 /**
  * A part's URL. Signed on demand, a batch at a time, so no URL expires while earlier parts are still uploading; the
- * parts uploading side by side share the batch that is being signed rather than each asking for one.
+ * parts uploading side by side share the batch that is being signed rather than each asking for one. The next batch
+ * is asked for as soon as a batch starts uploading, so no part waits for its signature (Gatehouse gives part URLs
+ * the time of two parts).
  */
 async function partUrl(session, partNumber) {
   const cached = session.parts.get(partNumber);
-  if (cached) {
-    const part = await cached.catch(() => null);
-    if (part && part.expires - Date.now() > 30_000) return part.url;
-  }
+  const part = cached && await cached.catch(() => null);
+  const url = part && part.expires - Date.now() > 30_000 ? part.url : (await signBatch(session, partNumber, true)).url;
+  const ahead = partNumber + PART_BATCH;
+  if (ahead <= session.partCount && !session.parts.has(ahead)) signBatch(session, ahead, false);
+  return url;
+}
+
+/** Signs up to PART_BATCH parts from `first` that were not asked for yet (and `first` again if `again`). */
+function signBatch(session, first, again) {
   const wanted = [];
-  for (let n = partNumber; n < partNumber + PART_BATCH && n <= session.partCount; n++) {
-    if (n === partNumber || !session.parts.has(n)) wanted.push(n);
+  for (let n = first; n < first + PART_BATCH && n <= session.partCount; n++) {
+    if ((again && n === first) || !session.parts.has(n)) wanted.push(n);
   }
   const batch = api('POST', `/api/uploads/${session.id}/parts`, { partNumbers: wanted });
   for (const n of wanted) {
-    session.parts.set(n, batch.then((signed) => {
-      const part = signed.find((p) => p.partNumber === n);
-      return { url: part.url, expires: Date.parse(part.expiresAt) };
-    }));
+    const part = batch.then((signed) => {
+      const found = signed.find((p) => p.partNumber === n);
+      return { url: found.url, expires: Date.parse(found.expiresAt) };
+    });
+    part.catch(() => {}); // a batch signed ahead that fails is asked for again when its part is due, and fails there
+    session.parts.set(n, part);
   }
-  return (await session.parts.get(partNumber)).url;
+  return session.parts.get(first);
 }
 
 const passphrase = document.getElementById('cse-passphrase');
