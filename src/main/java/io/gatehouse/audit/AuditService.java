@@ -6,7 +6,6 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.gatehouse.db.Sql;
@@ -101,11 +100,7 @@ public class AuditService {
     }
 
     private String details(AuditEntry entry) {
-        try {
-            return json.writeValueAsString(entry.details);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("audit details are not serialisable", e);
-        }
+        return DetailsJson.write(entry.details, json);
     }
 
 }
