@@ -1,9 +1,9 @@
 package io.gatehouse.identity;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,7 +46,19 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
     private record Verified(SecurityIdentity identity, long expiresAtEpochSecond) {
     }
 
-    private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+    /** The OIDC tenant and the token's SHA-256, as four longs: cheap to hash and compare, and not the token. */
+    private record Key(Object tenant, long a, long b, long c, long d) {
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    });
+
+    private final ConcurrentHashMap<Key, Verified> verified = new ConcurrentHashMap<>();
     private final OidcIdentityProvider oidc;
     private final Counter hits;
     private final Counter misses;
@@ -77,7 +89,7 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
         if (!(request.getToken() instanceof AccessTokenCredential) || tenant == null) {
             return oidc.authenticate(request, context);
         }
-        String key = tenant + " " + sha256(request.getToken().getToken());
+        Key key = key(tenant, request.getToken().getToken());
         Verified known = verified.get(key);
         long now = System.currentTimeMillis() / 1000;
         if (known != null) {
@@ -101,7 +113,7 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
         return builder.build();
     }
 
-    private void remember(String key, SecurityIdentity identity, long now) {
+    private void remember(Key key, SecurityIdentity identity, long now) {
         misses.increment();
         if (identity == null || !(identity.getAttribute(EXPIRES) instanceof Long expires) || expires <= now) {
             return;
@@ -115,11 +127,10 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
         verified.put(key, new Verified(identity, expires));
     }
 
-    private static String sha256(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+    private static Key key(Object tenant, String token) {
+        MessageDigest sha256 = SHA256.get();
+        sha256.reset();
+        ByteBuffer digest = ByteBuffer.wrap(sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
+        return new Key(tenant, digest.getLong(), digest.getLong(), digest.getLong(), digest.getLong());
     }
 }
