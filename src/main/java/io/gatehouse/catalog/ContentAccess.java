@@ -1,20 +1,15 @@
 package io.gatehouse.catalog;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import io.gatehouse.db.Sql;
 import io.gatehouse.grants.AccessDecision;
 import io.gatehouse.grants.DenialReason;
 import io.gatehouse.grants.Grant;
@@ -49,32 +44,12 @@ public class ContentAccess {
         }
     }
 
-    /** An item and the user's READ decision on it. */
-    public record ItemRead(ContentItem item, AccessDecision decision) {
-    }
-
-    /**
-     * An item's download fields, the user's teams' spaces and the user's READ grants that could cover its key: the
-     * download path's whole read, one statement (a row per candidate grant, or one without).
-     */
-    private static final String ITEM_AND_CANDIDATES = "SELECT i.bucket AS item_bucket, i.object_key AS item_key, "
-            + "i.content_type AS item_content_type, i.tier AS item_tier, i.original_filename AS item_filename, "
-            + "i.sse_customer_key AS item_sse_customer_key, i.owner_team AS item_owner_team, "
-            + "i.object_lambda_arn AS item_object_lambda_arn, " + GrantService.MEMBER_SPACES_ARRAY + " AS spaces, g.* "
-            + "FROM content_item i LEFT JOIN LATERAL (" + GrantService.candidatesOf("i.bucket", "i.object_key", Grant.Permission.READ)
-            + ") g ON true WHERE i.id = ?";
-
-    private record ItemRow(ContentItem item, Map<String, String> spaces, Grant grant) {
-    }
-
     private final GrantService grants;
     private final S3Config s3;
-    private final Sql sql;
 
-    ContentAccess(GrantService grants, S3Config s3, Sql sql) {
+    ContentAccess(GrantService grants, S3Config s3) {
         this.grants = grants;
         this.s3 = s3;
-        this.sql = sql;
     }
 
     /** The catalog, downloads and uploads are for these roles: an auditor-only account sees the audit trail and nothing else. */
@@ -97,39 +72,6 @@ public class ContentAccess {
     @Transactional(Transactional.TxType.SUPPORTS)
     public AccessDecision read(CurrentUser user, ContentItem item, Instant now) {
         return read(user, Readable.of(item), now);
-    }
-
-    /**
-     * The item and "may this user read it now?", from one statement (the download path's): the same decision as
-     * {@link #read(CurrentUser, ContentItem, Instant)} on the same rows. Empty when there is no such item.
-     */
-    public Optional<ItemRead> readItem(CurrentUser user, long itemId, Instant now) {
-        Object[] subjects = GrantService.subjectParameters(user);
-        List<ItemRow> rows = sql.list("read item " + itemId + " and its grants", ITEM_AND_CANDIDATES,
-                row -> new ItemRow(item(row, itemId), GrantService.memberSpaces(row, "spaces"), GrantService.grant(row)),
-                user.teams(), subjects[0], subjects[1], subjects[2], itemId);
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        ContentItem item = rows.get(0).item();
-        List<Grant> candidates = rows.stream().map(ItemRow::grant).filter(Objects::nonNull).toList();
-        // As memberSpaces: team spaces live in the bucket Gatehouse serves.
-        Map<String, String> spaces = item.bucket.equals(s3.bucket()) ? rows.get(0).spaces() : Map.of();
-        return Optional.of(new ItemRead(item, decideRead(user, Readable.of(item), spaces, candidates, now)));
-    }
-
-    private static ContentItem item(ResultSet row, long id) throws SQLException {
-        ContentItem item = new ContentItem();
-        item.id = id;
-        item.bucket = row.getString("item_bucket");
-        item.objectKey = row.getString("item_key");
-        item.contentType = row.getString("item_content_type");
-        item.tier = ContentItem.Tier.valueOf(row.getString("item_tier"));
-        item.originalFilename = row.getString("item_filename");
-        item.sseCustomerKey = row.getBoolean("item_sse_customer_key");
-        item.ownerTeam = row.getString("item_owner_team");
-        item.objectLambdaArn = row.getString("item_object_lambda_arn");
-        return item;
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

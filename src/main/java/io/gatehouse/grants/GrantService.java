@@ -1,7 +1,5 @@
 package io.gatehouse.grants;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,55 +39,12 @@ public class GrantService {
     /** The spaces of the user's teams that let members read them. */
     private static final String MEMBER_SPACES = "SELECT slug, key_prefix FROM team WHERE slug = ANY (?) AND members_read";
 
-    /**
-     * The same spaces as one text[][] column of another statement (its one parameter: the user's teams), read back
-     * by {@link #memberSpaces(ResultSet, String)}.
-     */
-    public static final String MEMBER_SPACES_ARRAY = "ARRAY(SELECT ARRAY[slug, key_prefix] FROM team "
-            + "WHERE slug = ANY (?) AND members_read)";
-
     private final Sql sql;
     private final S3Config s3;
 
     GrantService(Sql sql, S3Config s3) {
         this.sql = sql;
         this.s3 = s3;
-    }
-
-    /**
-     * The subject's grants of {@code permission} that could cover the key {@code keyColumn} of the bucket
-     * {@code bucketColumn} (the key itself or one of its segment prefixes, worked out by PostgreSQL as
-     * {@link #resourcesCovering} does): a correlated subquery with the columns {@link #grant} reads, for a statement
-     * that reads the key's row and its candidate grants at once. Its parameters: {@link #subjectParameters}.
-     */
-    public static String candidatesOf(String bucketColumn, String keyColumn, Grant.Permission permission) {
-        return "SELECT " + Grant.COLUMNS + " FROM access_grant WHERE bucket = " + bucketColumn + " AND permission = '"
-                + permission.name() + "' AND resource = ANY (array_append(ARRAY(SELECT left(" + keyColumn + ", p) FROM "
-                + "generate_series(1, length(" + keyColumn + ")) AS p WHERE substr(" + keyColumn + ", p, 1) = '/'), "
-                + keyColumn + ")) AND " + SUBJECTS;
-    }
-
-    /** The parameters of {@link #candidatesOf}, in order. */
-    public static Object[] subjectParameters(CurrentUser user) {
-        return new Object[] {user.id(), user.teams(), user.roles()};
-    }
-
-    /** A grant from a row {@link #candidatesOf} selected; null when the row has none (an outer join's empty side). */
-    public static Grant grant(ResultSet row) throws SQLException {
-        row.getLong("id");
-        return row.wasNull() ? null : Grant.fromRow(row);
-    }
-
-    /** The spaces a {@link #MEMBER_SPACES_ARRAY} column holds, team to key prefix. */
-    public static Map<String, String> memberSpaces(ResultSet row, String column) throws SQLException {
-        Map<String, String> spaces = new LinkedHashMap<>();
-        // Empty, PostgreSQL's array has one dimension, and the driver answers a String[].
-        if (row.getArray(column).getArray() instanceof String[][] pairs) {
-            for (String[] pair : pairs) {
-                spaces.put(pair[0], pair[1]);
-            }
-        }
-        return spaces;
     }
 
     /** The subject's grants that could cover this key (the key itself or one of its segment prefixes). */
