@@ -2,8 +2,10 @@ package io.gatehouse.identity;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.WeakHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,9 +18,20 @@ import io.quarkus.security.UnauthorizedException;
 @ApplicationScoped
 public class CurrentUsers {
 
+    /** A user read from a token's claims, with the identity's roles they were read with. */
+    private record Read(Set<String> identityRoles, CurrentUser user) {
+    }
+
     private final IdentityConfig config;
     private final SecurityIdentity identity;
     private final Directory directory;
+    /**
+     * Users by the token they were read from. A cached bearer token's principal is the same object on every request
+     * until it expires ({@link VerifiedTokens}), so its claims are read once, not on every request (a tenth of a
+     * download URL's issue). Keys by identity (principals do not override equals) and weakly held: a principal no
+     * longer referenced (an expired token's, a browser request's ID token) leaves with it.
+     */
+    private final Map<JsonWebToken, Read> reads = Collections.synchronizedMap(new WeakHashMap<>());
 
     CurrentUsers(IdentityConfig config, SecurityIdentity identity, Directory directory) {
         this.config = config;
@@ -31,9 +44,14 @@ public class CurrentUsers {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
             throw new UnauthorizedException();
         }
-        CurrentUser user = fromToken(token, identity.getRoles());
-        directory.seen(user);
-        return user;
+        Set<String> identityRoles = identity.getRoles();
+        Read read = reads.get(token);
+        if (read == null || !read.identityRoles().equals(identityRoles)) {
+            read = new Read(Set.copyOf(identityRoles), fromToken(token, identityRoles));
+            reads.put(token, read);
+        }
+        directory.seen(read.user());
+        return read.user();
     }
 
     CurrentUser fromToken(JsonWebToken token, Set<String> identityRoles) {

@@ -45,6 +45,29 @@ class VerifiedTokensTest {
         assertThat(Management.meter(FROM_CACHE)).isEqualTo(cached + 3);
     }
 
+    /**
+     * Users are read once per token, and each token still answers for its own user, however requests interleave
+     * (alice and frank hold the same roles, in different teams).
+     */
+    @Test
+    void interleavedTokensEachAnswerForTheirOwnUser() {
+        java.util.Map<String, String> tokens = java.util.Map.of("alice", Tokens.fresh("alice"), "frank", Tokens.fresh("frank"),
+                "bob", Tokens.fresh("bob"), "carol", Tokens.fresh("carol"));
+        for (int round = 0; round < 3; round++) {
+            tokens.forEach((user, token) -> {
+                var me = given().auth().oauth2(token).when().get("/api/me").then().statusCode(200).extract().jsonPath();
+                assertThat(me.getString("id")).isEqualTo(user);
+                assertThat(me.getList("roles", String.class)).contains(user.equals("carol") ? "admin" : "user")
+                        .doesNotContain(user.equals("carol") ? "premium" : "admin");
+                if (!user.equals("carol")) {
+                    String team = user.equals("alice") ? "team-a" : "team-b";
+                    String other = user.equals("alice") ? "team-b" : "team-a";
+                    assertThat(me.getList("teams", String.class)).contains(team).doesNotContain(other);
+                }
+            });
+        }
+    }
+
     @Test
     void aTokenChangedInAnyWayIsVerifiedInFullAndRefusedAlthoughTheOriginalIsCached() {
         String token = Tokens.fresh("alice");
