@@ -97,6 +97,10 @@ class BrowserUploadDownloadTest {
             double browserSeconds = (System.nanoTime() - started) / 1e9;
             assertThat(verifiedFiles.count()).as("files verified within 240 s").isEqualTo(2);
             double bytesIntoGatehouse = requestBytesRead() - bytesIntoGatehouseBefore;
+            // Where the time went (printed for the closing note): each request of the upload, [path end, start ms, end ms].
+            System.out.println("UPLOAD-TIMELINE " + page.evaluate("() => JSON.stringify(performance.getEntriesByType('resource')"
+                    + ".filter(e => e.initiatorType === 'fetch' || e.initiatorType === 'xmlhttprequest')"
+                    + ".map(e => [e.name.replace(/\\?.*/, '').slice(-40), Math.round(e.startTime), Math.round(e.responseEnd)]))"));
             // The file bytes went to S3, not through Gatehouse: only JSON/XML control messages reached it.
             assertThat(bytesIntoGatehouse).isLessThan(64 * 1024);
             assertThat(page.locator("#upload-results li[data-status='verified']").count()).isEqualTo(2);
