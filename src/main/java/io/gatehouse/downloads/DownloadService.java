@@ -146,7 +146,7 @@ public class DownloadService {
                 .detail("rule", decision.rule())
                 .detail("team", decision.memberOf())
                 .detail("itemId", item.id)
-                .detail("expiresAt", expiresAt.toString())
+                .detail("expiresAt", expiresAt)
                 .detail("ttlSeconds", ttl.toSeconds())
                 .detail("via", via == null ? "bucket" : via);
         if (grant != null && grant.maxUses != null) {

@@ -76,12 +76,18 @@ final class QuerySigV4 {
         }
     });
 
+    /** X-Amz-Date of one second: the URLs signed in a second share it. */
+    private record Stamp(long epochSecond, String date) {
+    }
+
+    private static volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
+
     private final Map<Scope, byte[]> signingKeys = new ConcurrentHashMap<>();
 
     /** {@code request} with the query parameters that authorise it for {@code ttl} from {@code now}. */
     SdkHttpFullRequest sign(SdkHttpFullRequest request, AwsCredentialsIdentity identity, String service, String region,
             Duration ttl, Instant now) {
-        String date = AMZ_DATE.format(now);
+        String date = amzDate(now);
         Scope scope = new Scope(identity.secretAccessKey(), date.substring(0, 8), region, service);
         TreeMap<String, String> headers = new TreeMap<>();
         headers.put("host", SdkHttpUtils.isUsingStandardPort(request.protocol(), request.port()) ? request.host()
@@ -117,7 +123,7 @@ final class QuerySigV4 {
     String signedQuery(String method, String host, String encodedPath, Map<String, String> parameters,
             Map<String, String> headers, AwsCredentialsIdentity identity, String service, String region, Duration ttl,
             Instant now) {
-        String date = AMZ_DATE.format(now);
+        String date = amzDate(now);
         Scope scope = new Scope(identity.secretAccessKey(), date.substring(0, 8), region, service);
         TreeMap<String, String> canonicalHeaders = new TreeMap<>();
         canonicalHeaders.put("host", host);
@@ -168,6 +174,15 @@ final class QuerySigV4 {
         String stringToSign = ALGORITHM + "\n" + date + "\n" + scope.credentialScope() + "\n"
                 + HEX.formatHex(sha256(canonical.toString()));
         return HEX.formatHex(hmac(signingKey(scope), stringToSign));
+    }
+
+    private static String amzDate(Instant now) {
+        Stamp last = lastStamp;
+        if (last.epochSecond() != now.getEpochSecond()) {
+            last = new Stamp(now.getEpochSecond(), AMZ_DATE.format(now));
+            lastStamp = last;
+        }
+        return last.date();
     }
 
     private static StringBuilder append(StringBuilder query, String encodedName, String encodedValue) {

@@ -39,6 +39,17 @@ class DetailsJsonTest {
         assertThat(DetailsJson.write(Map.of(), jackson)).isEqualTo("{}");
     }
 
+    @Test
+    void instantsAreWrittenAsTheyPrintThemselves() {
+        Instant second = Instant.parse("2026-12-03T12:00:00Z");
+        for (Instant instant : List.of(second, second, second.plusSeconds(1), second, second.plusMillis(250),
+                second.plusNanos(1), Instant.EPOCH, Instant.parse("1969-12-31T23:59:59Z"))) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("expiresAt", instant);
+            assertThat(DetailsJson.write(details, jackson)).isEqualTo("{\"expiresAt\":\"" + instant + "\"}");
+        }
+    }
+
     enum Tier { PREMIUM }
 
     @Test
