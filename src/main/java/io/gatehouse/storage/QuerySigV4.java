@@ -7,10 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,10 +18,8 @@ import java.util.function.BiConsumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
-import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
  * SigV4 in the query string, as S3's presigner signs (UNSIGNED-PAYLOAD; the path as given: no double encoding, no
@@ -76,58 +72,22 @@ final class QuerySigV4 {
         }
     });
 
-    /** X-Amz-Date of one second: the URLs signed in a second share it. */
-    private record Stamp(long epochSecond, String date) {
-    }
-
-    private static volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
-
     private final Map<Scope, byte[]> signingKeys = new ConcurrentHashMap<>();
 
-    /** {@code request} with the query parameters that authorise it for {@code ttl} from {@code now}. */
-    SdkHttpFullRequest sign(SdkHttpFullRequest request, AwsCredentialsIdentity identity, String service, String region,
-            Duration ttl, Instant now) {
-        String date = amzDate(now);
-        Scope scope = new Scope(identity.secretAccessKey(), date.substring(0, 8), region, service);
-        TreeMap<String, String> headers = new TreeMap<>();
-        headers.put("host", SdkHttpUtils.isUsingStandardPort(request.protocol(), request.port()) ? request.host()
-                : request.host() + ":" + request.port());
-        request.forEachHeader((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), canonicalValue(values)));
-        String signedHeaders = String.join(";", headers.keySet());
-
-        SdkHttpFullRequest.Builder signed = request.toBuilder();
-        authorisation(identity, scope, date, signedHeaders, ttl).forEach(signed::putRawQueryParameter);
-        // Names and values encoded, sorted by name, then value.
-        TreeMap<String, List<String>> encoded = new TreeMap<>();
-        signed.rawQueryParameters().forEach((name, values) -> {
-            List<String> encodedValues = new ArrayList<>(values.size());
-            for (String value : values) {
-                encodedValues.add(value == null ? "" : encode(value, false, new StringBuilder()).toString());
-            }
-            encodedValues.sort(null);
-            encoded.put(encode(name, false, new StringBuilder()).toString(), encodedValues);
-        });
-        StringBuilder query = new StringBuilder(512);
-        encoded.forEach((name, values) -> values.forEach(value -> append(query, name, value)));
-
-        String signature = signature(request.method().name(), request.encodedPath(), query, headers, signedHeaders, date, scope);
-        return signed.putRawQueryParameter("X-Amz-Signature", signature).build();
-    }
-
     /**
-     * The query string that authorises a request for {@code ttl} from {@code now}, in canonical order, signature
-     * last: what {@link #sign} adds to a request with these {@code parameters} (each one value, or none when null)
-     * and {@code headers}, as a string to put after the {@code ?} of the URL, without a request to build and encode
-     * twice. {@code host}: the Host header (with the port when it is not the scheme's).
+     * The query string that authorises a request for {@code ttl} from {@code now}: its {@code parameters} (each one
+     * value, or none when null) and the authorisation, encoded, in canonical order, signature last; to put after the
+     * {@code ?} of the URL. The request binds {@code headers}; {@code host} is its Host header (with the port when it
+     * is not the scheme's).
      */
     String signedQuery(String method, String host, String encodedPath, Map<String, String> parameters,
             Map<String, String> headers, AwsCredentialsIdentity identity, String service, String region, Duration ttl,
             Instant now) {
-        String date = amzDate(now);
+        String date = AMZ_DATE.format(now);
         Scope scope = new Scope(identity.secretAccessKey(), date.substring(0, 8), region, service);
         TreeMap<String, String> canonicalHeaders = new TreeMap<>();
         canonicalHeaders.put("host", host);
-        headers.forEach((name, value) -> canonicalHeaders.put(name.toLowerCase(Locale.ROOT), canonicalValue(List.of(value))));
+        headers.forEach((name, value) -> canonicalHeaders.put(name.toLowerCase(Locale.ROOT), canonicalValue(value)));
         String signedHeaders = String.join(";", canonicalHeaders.keySet());
 
         TreeMap<String, String> encoded = new TreeMap<>();
@@ -176,15 +136,6 @@ final class QuerySigV4 {
         return HEX.formatHex(hmac(signingKey(scope), stringToSign));
     }
 
-    private static String amzDate(Instant now) {
-        Stamp last = lastStamp;
-        if (last.epochSecond() != now.getEpochSecond()) {
-            last = new Stamp(now.getEpochSecond(), AMZ_DATE.format(now));
-            lastStamp = last;
-        }
-        return last.date();
-    }
-
     private static StringBuilder append(StringBuilder query, String encodedName, String encodedValue) {
         if (query.length() > 0) {
             query.append('&');
@@ -229,26 +180,21 @@ final class QuerySigV4 {
         out.append('%').append(UPPER_HEX[octet >> 4]).append(UPPER_HEX[octet & 0xF]);
     }
 
-    /** Values joined by commas, each trimmed, runs of white space made one space. */
-    private static String canonicalValue(List<String> values) {
-        StringBuilder value = new StringBuilder();
-        for (String one : values) {
-            if (value.length() > 0) {
-                value.append(',');
-            }
-            String trimmed = one.strip();
-            boolean space = false;
-            for (int i = 0; i < trimmed.length(); i++) {
-                char c = trimmed.charAt(i);
-                if (Character.isWhitespace(c)) {
-                    if (!space) {
-                        value.append(' ');
-                    }
-                    space = true;
-                } else {
-                    value.append(c);
-                    space = false;
+    /** Trimmed, runs of white space made one space. */
+    private static String canonicalValue(String raw) {
+        String trimmed = raw.strip();
+        StringBuilder value = new StringBuilder(trimmed.length());
+        boolean space = false;
+        for (int i = 0; i < trimmed.length(); i++) {
+            char c = trimmed.charAt(i);
+            if (Character.isWhitespace(c)) {
+                if (!space) {
+                    value.append(' ');
                 }
+                space = true;
+            } else {
+                value.append(c);
+                space = false;
             }
         }
         return value.toString();

@@ -38,10 +38,6 @@ public final class UrlSigner {
      * Host header (with the port unless it is the scheme's), and the signing scope.
      */
     private record Target(String origin, String basePath, String host, String signingName, String region) {
-
-        String base() {
-            return origin + basePath;
-        }
     }
 
     private static final String PROBE_KEY = "gatehouse-probe";
@@ -60,7 +56,7 @@ public final class UrlSigner {
 
     /** A GET of {@code key} in {@code bucket} (a name or an access point ARN), answered with these response headers. */
     public Signed get(String bucket, String key, Duration ttl, String contentDisposition, String contentType) {
-        return get(bucket, key, ttl, contentDisposition, contentType, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        return get(bucket, key, ttl, contentDisposition, contentType, now());
     }
 
     Signed get(String bucket, String key, Duration ttl, String contentDisposition, String contentType, Instant now) {
@@ -75,7 +71,7 @@ public final class UrlSigner {
      * {@code content-type}, {@code content-length}, {@code x-amz-checksum-sha256}, {@code x-amz-meta-*}…).
      */
     public SignedPut put(String bucket, String key, Duration ttl, Map<String, String> headers) {
-        return put(bucket, key, ttl, headers, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        return put(bucket, key, ttl, headers, now());
     }
 
     SignedPut put(String bucket, String key, Duration ttl, Map<String, String> headers, Instant now) {
@@ -97,22 +93,15 @@ public final class UrlSigner {
 
     /** A request of {@code key} in {@code bucket}, signed in its query string, that binds {@code headers}. */
     SdkHttpRequest signed(SdkHttpMethod method, String bucket, String key, Duration ttl, Map<String, String> headers) {
-        return signed(method, bucket, key, ttl, headers, Instant.now().truncatedTo(ChronoUnit.SECONDS));
-    }
-
-    private SdkHttpRequest signed(SdkHttpMethod method, String bucket, String key, Duration ttl,
-            Map<String, String> headers, Instant now) {
-        Target target = target(bucket);
-        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
-                .method(method)
-                .uri(URI.create(target.base() + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
+        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(method)
+                .uri(URI.create(signedUrl(method.name(), target(bucket), key, Map.of(), headers, ttl, now())));
         headers.forEach(request::putHeader);
-        return sign(target, request.build(), ttl, now);
+        return request.build();
     }
 
-    // Whole seconds (now): X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces.
-    private SdkHttpRequest sign(Target target, SdkHttpFullRequest request, Duration ttl, Instant now) {
-        return sigV4.sign(request, credentials.resolveCredentials(), target.signingName, target.region, ttl, now);
+    /** Whole seconds: X-Amz-Date has no more, so the expiry reported is exactly the one S3 enforces. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
     }
 
     private Target target(String bucket) {
