@@ -17,12 +17,6 @@ final class DetailsJson {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    /** An instant of whole seconds as text: the URLs issued in one second mostly expire in the same one. */
-    private record Second(long epochSecond, String text) {
-    }
-
-    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
-
     private DetailsJson() {
     }
 
@@ -50,7 +44,8 @@ final class DetailsJson {
                 || value instanceof Boolean) {
             json.append(value);
         } else if (value instanceof Instant instant) {
-            json.append('"').append(iso(instant)).append('"');
+            // ISO-8601, as the instant prints itself.
+            json.append('"').append(instant).append('"');
         } else if (value instanceof Collection<?> values) {
             json.append('[');
             boolean first = true;
@@ -68,19 +63,6 @@ final class DetailsJson {
             return false;
         }
         return true;
-    }
-
-    /** ISO-8601, as {@link Instant#toString()} (and Jackson's JavaTimeModule) write it. */
-    static String iso(Instant instant) {
-        if (instant.getNano() != 0) {
-            return instant.toString();
-        }
-        Second last = lastSecond;
-        if (last.epochSecond() != instant.getEpochSecond()) {
-            last = new Second(instant.getEpochSecond(), instant.toString());
-            lastSecond = last;
-        }
-        return last.text();
     }
 
     /** Quoted, with what JSON requires escaped (quote, backslash, control characters), as Jackson escapes them. */
