@@ -80,7 +80,7 @@ public class AuditAnchors {
         String key = config.key().orElseThrow(() -> new IllegalStateException("no anchor key configured"));
         trail.seal();
         Optional<Anchor> head = sql.one("read the audit chain head",
-                "SELECT chain_seq, row_hash FROM audit_event WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1",
+                "SELECT chain_seq, row_hash FROM audit_seal ORDER BY chain_seq DESC LIMIT 1",
                 row -> new Anchor(row.getLong(1), HexFormat.of().formatHex(row.getBytes(2)),
                         Instant.now().truncatedTo(ChronoUnit.SECONDS), null));
         if (head.isEmpty() || head.get().seq() == lastAnchored) {
@@ -119,7 +119,7 @@ public class AuditAnchors {
                 continue;
             }
             Optional<String> stored = sql.one("read the anchored audit row",
-                    "SELECT row_hash FROM audit_event WHERE chain_seq = ?", row -> HexFormat.of().formatHex(row.getBytes(1)),
+                    "SELECT row_hash FROM audit_seal WHERE chain_seq = ?", row -> HexFormat.of().formatHex(row.getBytes(1)),
                     anchor.seq());
             String where = "the anchor of " + anchor.at() + " (chain position " + anchor.seq() + ")";
             if (stored.isEmpty()) {

@@ -13,7 +13,7 @@ import io.gatehouse.db.Sql;
 
 /**
  * One row of the audit trail as written (the only read model of audit_event; rows are written from an
- * {@link AuditEntry}). Insert-only: the table refuses UPDATE and DELETE (V1, V3, V8).
+ * {@link AuditEntry}), with its seal when it has one. Insert-only: the table refuses UPDATE and DELETE (V1, V20).
  */
 public record AuditEvent(long id, Instant occurredAt, String actor, String action, String outcome, String reason,
         String resource, Long grantId, String clientIp, String userAgent, String details, String rowHash) {

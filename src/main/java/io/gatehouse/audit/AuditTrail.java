@@ -76,8 +76,8 @@ public class AuditTrail {
 
     /** The newest {@code limit} rows of one actor and action (e.g. "my downloads"). */
     public List<AuditEvent> latest(String actor, AuditAction action, int limit) {
-        return sql.list("read the audit trail", "SELECT * FROM audit_event WHERE actor = ? AND action = ? ORDER BY id DESC LIMIT ?",
-                AuditEvent::fromRow, actor, action.name(), limit);
+        return sql.list("read the audit trail", withSeals("SELECT * FROM audit_event WHERE actor = ? AND action = ? ORDER BY id DESC "
+                + "LIMIT ?"), AuditEvent::fromRow, actor, action.name(), limit);
     }
 
     /**
@@ -105,8 +105,18 @@ public class AuditTrail {
                 + " OFFSET 0) matches ORDER BY id DESC LIMIT " + (PAGE_SIZE + 1) + ") ORDER BY id DESC", parameters);
     }
 
+    /**
+     * Rows of audit_event chosen by {@code select} (newest first), each with its seal if it has one (V20: seals live
+     * in audit_seal). Looked up row by row (LIMIT 1 keeps PostgreSQL from turning it into a join over both tables), so
+     * a page costs its rows and an export streams in id order.
+     */
+    static String withSeals(String select) {
+        return "SELECT e.*, s.chain_seq, s.prev_hash, s.row_hash FROM (" + select + ") e LEFT JOIN LATERAL (SELECT chain_seq, "
+                + "prev_hash, row_hash FROM audit_seal WHERE event_id = e.id LIMIT 1) s ON true ORDER BY e.id DESC";
+    }
+
     private static List<AuditEvent> rows(Connection connection, String sql, List<Object> parameters) throws SQLException {
-        try (PreparedStatement select = prepare(connection, sql, parameters); ResultSet rows = select.executeQuery()) {
+        try (PreparedStatement select = prepare(connection, withSeals(sql), parameters); ResultSet rows = select.executeQuery()) {
             List<AuditEvent> page = new ArrayList<>();
             while (rows.next()) {
                 page.add(AuditEvent.fromRow(rows));
@@ -120,7 +130,7 @@ public class AuditTrail {
     }
 
     public Detail detail(long id) {
-        return sql.one("read the audit trail", "SELECT * FROM audit_event WHERE id = ?", row -> {
+        return sql.one("read the audit trail", withSeals("SELECT * FROM audit_event WHERE id = ?"), row -> {
             byte[] prev = row.getBytes("prev_hash");
             return new Detail(AuditEvent.fromRow(row), Sql.longOrNull(row, "chain_seq"),
                     prev == null ? null : java.util.HexFormat.of().formatHex(prev));
@@ -130,7 +140,7 @@ public class AuditTrail {
     /** Streams every matching row as CSV (RFC 4180), newest first, a cursor batch at a time. */
     public void exportCsv(Filter filter, OutputStream out) {
         List<Object> parameters = new ArrayList<>();
-        String select = "SELECT * FROM audit_event" + where(filter, parameters) + " ORDER BY id DESC";
+        String select = withSeals("SELECT * FROM audit_event" + where(filter, parameters) + " ORDER BY id DESC");
         sql.on("export the audit trail", connection -> {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
@@ -158,19 +168,21 @@ public class AuditTrail {
         });
     }
 
-    /**
-     * Seals committed rows into the hash chain (see V3__audit_hash_chain.sql). Idempotent; one sealer at a time
-     * across replicas. Returns how many rows were sealed.
-     */
-    /** Rows sealed per call: one transaction's worth (V8 writes them with one UPDATE). */
+    /** Rows sealed per call: one transaction's worth (V20 writes their seals with one INSERT). */
     static final int SEAL_BATCH = 50_000;
 
+    /**
+     * Seals committed rows into the hash chain (V3, V20). Idempotent; one sealer at a time across replicas. Returns how
+     * many rows it took off the list of rows waiting for their seal.
+     */
     public int seal() {
         return sql.one("seal the audit trail", "SELECT audit_event_seal(?)", row -> row.getInt(1), SEAL_BATCH).orElse(0);
     }
 
     private static long unsealed(Connection connection) throws SQLException {
-        try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM audit_event WHERE chain_seq IS NULL");
+        // Rows without a seal, whether or not they wait in audit_unsealed: a row taken off that list is counted too.
+        try (PreparedStatement count = connection.prepareStatement(
+                "SELECT count(*) FROM audit_event e WHERE NOT EXISTS (SELECT 1 FROM audit_seal WHERE event_id = e.id)");
                 ResultSet rows = count.executeQuery()) {
             rows.next();
             return rows.getLong(1);
@@ -187,12 +199,14 @@ public class AuditTrail {
         }
         String sql = """
                 SELECT count(*) OVER () AS checked, id, chain_seq, problem FROM (
-                    SELECT id, chain_seq,
-                           CASE WHEN row_hash <> sha256(prev_hash || audit_event_canonical(e)) THEN 'content changed'
-                                WHEN prev_hash <> coalesce(lag(row_hash) OVER (ORDER BY chain_seq), '\\x'::bytea)
+                    SELECT s.event_id AS id, s.chain_seq,
+                           CASE WHEN e.id IS NULL THEN 'row removed (its seal is still in the chain)'
+                                WHEN s.row_hash <> sha256(s.prev_hash || audit_event_canonical(e, s.chain_seq))
+                                    THEN 'content changed'
+                                WHEN s.prev_hash <> coalesce(lag(s.row_hash) OVER (ORDER BY s.chain_seq), '\\x'::bytea)
                                     THEN 'link to the previous row broken (a row was removed, inserted or re-hashed)'
                            END AS problem
-                    FROM audit_event e WHERE chain_seq IS NOT NULL) walked
+                    FROM audit_seal s LEFT JOIN audit_event e ON e.id = s.event_id) walked
                 ORDER BY (problem IS NULL), chain_seq
                 LIMIT 1""";
         return this.sql.on("verify the audit trail", connection -> {

@@ -71,8 +71,10 @@ class AuditAnchorTest {
         try (var connection = owner(); var statement = connection.createStatement()) {
             // The owner switches the append-only trigger off, rewrites the first row and seals everything again.
             statement.execute("SET session_replication_role = replica");
-            statement.execute("UPDATE audit_event SET actor = 'someone-else' WHERE chain_seq = 1");
-            statement.execute("UPDATE audit_event SET chain_seq = NULL, prev_hash = NULL, row_hash = NULL");
+            statement.execute("UPDATE audit_event SET actor = 'someone-else' WHERE id = (SELECT event_id FROM audit_seal "
+                    + "WHERE chain_seq = 1)");
+            statement.execute("DELETE FROM audit_seal");
+            statement.execute("INSERT INTO audit_unsealed SELECT id FROM audit_event ON CONFLICT DO NOTHING");
             statement.execute("SELECT audit_event_seal(2147483647)");
         }
         given().auth().oauth2(Tokens.of("dave")).get("/api/audit/verify").then().statusCode(200)
@@ -81,7 +83,9 @@ class AuditAnchorTest {
 
         try (var connection = owner(); var statement = connection.createStatement()) {
             statement.execute("SET session_replication_role = replica");
-            statement.execute("DELETE FROM audit_event WHERE chain_seq >= " + anchor.seq());
+            statement.execute("DELETE FROM audit_event WHERE id IN (SELECT event_id FROM audit_seal WHERE chain_seq >= "
+                    + anchor.seq() + ")");
+            statement.execute("DELETE FROM audit_seal WHERE chain_seq >= " + anchor.seq());
         }
         given().auth().oauth2(Tokens.of("dave")).get("/api/audit/verify").then().statusCode(200)
                 .body("intact", equalTo(false)).body("anchor", containsString("rows were removed"));

@@ -316,7 +316,7 @@ class SoakIT {
             items = one(statement, "SELECT count(*) FROM content_item WHERE object_key LIKE 'teams/soak/%'");
             presentGrants = one(statement, "SELECT count(*) FROM access_grant WHERE id IN (" + grantsCreated.stream()
                     .map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0") + ")");
-            unsealed = one(statement, "SELECT count(*) FROM audit_event WHERE chain_seq IS NULL");
+            unsealed = one(statement, "SELECT count(*) FROM audit_unsealed");
             try (var rows = statement.executeQuery("SELECT object_key FROM content_item WHERE object_key LIKE 'teams/soak/%' "
                     + "UNION SELECT object_key FROM upload_session WHERE team_slug = 'soak' AND status NOT IN ('VERIFIED', 'REJECTED', 'ABORTED', 'EXPIRED')")) {
                 while (rows.next()) {

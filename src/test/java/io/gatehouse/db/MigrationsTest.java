@@ -45,8 +45,8 @@ class MigrationsTest {
                 tables.add(rows.getString(1));
             }
             assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
-            // The append-only trigger (V8) lets sealing change the chain columns only by comparing every other column
-            // by name: a new column must be added there, and here.
+            // Every column is part of a row's canonical text (audit_event_canonical, V20), which seals it: a new
+            // column must be added there, and here.
             List<String> auditColumns = new ArrayList<>();
             try (var columns = connection.createStatement().executeQuery(
                     "SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_event' ORDER BY ordinal_position")) {
@@ -55,8 +55,52 @@ class MigrationsTest {
                 }
             }
             assertThat(auditColumns).containsExactly("id", "occurred_at", "actor", "action", "outcome", "reason", "resource",
-                    "grant_id", "client_ip", "user_agent", "details", "chain_seq", "prev_hash", "row_hash");
+                    "grant_id", "client_ip", "user_agent", "details");
         }
-        assertThat(tables).contains("team", "content_item", "access_grant", "upload_session", "audit_event");
+        assertThat(tables).contains("team", "content_item", "access_grant", "upload_session", "audit_event", "audit_seal");
+    }
+
+    /** V20 moved the seals out of audit_event: what was sealed before stays sealed, and valid, and the rest is sealed after. */
+    @Test
+    void sealsMadeBeforeTheyMovedStillHold() throws Exception {
+        String database = "migrations_seals_" + System.nanoTime();
+        String serverUrl = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1);
+        try (var admin = DriverManager.getConnection(serverUrl + "postgres", "postgres", "postgres");
+                var statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE " + database);
+        }
+        var flyway = Flyway.configure().dataSource(serverUrl + database, "postgres", "postgres")
+                .locations("classpath:db/migration").placeholders(java.util.Map.of("runtime_user", ""));
+        flyway.target("19").load().migrate();
+        try (var connection = DriverManager.getConnection(serverUrl + database, "postgres", "postgres");
+                var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO audit_event (actor, action, outcome, details) SELECT 'old-' || n, 'TEST_EVENT', "
+                    + "'SUCCEEDED', jsonb_build_object('n', n) FROM generate_series(1, 3) n");
+            statement.execute("SELECT audit_event_seal(2147483647)");
+            statement.execute("INSERT INTO audit_event (actor, action, outcome) VALUES ('waiting', 'TEST_EVENT', 'SUCCEEDED')");
+        }
+        flyway.target("latest").load().migrate();
+        try (var connection = DriverManager.getConnection(serverUrl + database, "postgres", "postgres");
+                var statement = connection.createStatement()) {
+            assertThat(longs(statement, "SELECT chain_seq FROM audit_seal ORDER BY chain_seq")).containsExactly(1L, 2L, 3L);
+            assertThat(longs(statement, "SELECT count(*) FROM audit_unsealed")).containsExactly(1L);
+            assertThat(longs(statement, "SELECT audit_event_seal(2147483647)")).containsExactly(1L);
+            // Each seal is the hash of its row's canonical text and the previous seal: the three made by V19's sealer too.
+            assertThat(longs(statement, """
+                    SELECT count(*) FROM (SELECT s.row_hash = sha256(s.prev_hash || audit_event_canonical(e, s.chain_seq))
+                        AND s.prev_hash = coalesce(lag(s.row_hash) OVER (ORDER BY s.chain_seq), '\\x'::bytea) AS holds
+                        FROM audit_seal s JOIN audit_event e ON e.id = s.event_id) chain WHERE holds""")).containsExactly(4L);
+            assertThat(longs(statement, "SELECT count(*) FROM audit_unsealed")).containsExactly(0L);
+        }
+    }
+
+    private static List<Long> longs(java.sql.Statement statement, String sql) throws java.sql.SQLException {
+        List<Long> values = new ArrayList<>();
+        try (var rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                values.add(rows.getLong(1));
+            }
+        }
+        return values;
     }
 }
