@@ -238,8 +238,7 @@ public class UploadService {
             throw new WriteRefused(DenialReason.GRANT_EXPIRED, "Your WRITE grant for this space ends now.", team);
         }
         // Only someone allowed to write here learns about the team's quota and its own uploads in flight.
-        usage.lockUser(user.id());
-        if (usage.openUploads(user.id(), policy.maxFilesPerSession()) >= policy.maxFilesPerSession()) {
+        if (usage.lockedOpenUploads(user.id()) >= policy.maxFilesPerSession()) {
             throw new GatehouseException(429, "too_many_uploads", "You already have " + policy.maxFilesPerSession()
                     + " uploads in progress; finish or cancel some first.");
         }

@@ -19,12 +19,16 @@ class UploadUsage {
         this.sql = sql;
     }
 
-    /** The user's open uploads, counted up to {@code limit} (indexed: V9; the count stops at the limit). */
+    /**
+     * The user's open uploads, read under the lock on the user's row (V21), held to the end of the transaction: one
+     * user's declarations are serialised there (across teams and replicas), so that the in-flight limit holds under
+     * concurrency. One statement, whatever the number of uploads in flight; the row is made on a user's first upload.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
-    long openUploads(String user, int limit) {
-        return sql.one("count the user's uploads", """
-                SELECT count(*) FROM (SELECT 1 FROM upload_session WHERE user_id = ? AND status IN ('PENDING', 'VERIFYING')
-                LIMIT ?) open""", row -> row.getLong(1), user, limit).orElse(0L);
+    long lockedOpenUploads(String user) {
+        return sql.one("lock the user's uploads", "INSERT INTO upload_user (user_id) VALUES (?) ON CONFLICT (user_id) "
+                + "DO UPDATE SET open_uploads = upload_user.open_uploads RETURNING open_uploads", row -> row.getLong(1), user)
+                .orElseThrow();
     }
 
     /** Stores a declared session (plain JDBC, as the rest of the declaration: it runs without the ORM). */
@@ -40,15 +44,5 @@ class UploadUsage {
                 session.sseMode.name(), session.kmsKeyId, session.accessPointArn, session.clientEncryption, session.multipart,
                 session.writeGrantId == null ? Sql.NULL_BIGINT : session.writeGrantId, session.lingerUntil,
                 session.status.name(), session.expiresAt);
-    }
-
-    /**
-     * Serialises one user's declarations until the transaction ends (across teams and replicas), so that the
-     * in-flight limit holds under concurrency.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    void lockUser(String user) {
-        sql.one("lock the user's uploads", "SELECT pg_advisory_xact_lock(hashtextextended('gatehouse-upload-user:' || ?, 0))",
-                row -> true, user);
     }
 }

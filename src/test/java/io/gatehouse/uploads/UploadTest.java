@@ -772,6 +772,9 @@ class UploadTest {
         String openSum = "SELECT coalesce(sum(declared_size), 0) FROM upload_session WHERE team_slug = ? AND status IN ('PENDING', 'VERIFYING')";
         String counted = "SELECT open_reserved_bytes FROM team WHERE slug = ?";
         assertThat(Fixtures.number(db, counted, slug)).isEqualTo(4L * body.length).isEqualTo(Fixtures.number(db, openSum, slug));
+        String userOpen = "SELECT count(*) FROM upload_session WHERE user_id = ? AND status IN ('PENDING', 'VERIFYING')";
+        String userCounted = "SELECT open_uploads FROM upload_user WHERE user_id = ?";
+        assertThat(Fixtures.number(db, userCounted, writer)).isEqualTo(4L).isEqualTo(Fixtures.number(db, userOpen, writer));
 
         assertThat(put(verified.getString("put.url"), verified.getMap("put.headers"), body).statusCode()).isEqualTo(200);
         given().auth().oauth2(Tokens.of(writer)).post("/api/uploads/" + verified.getString("id") + "/complete")
@@ -784,10 +787,12 @@ class UploadTest {
                 expired.getString("id"))).isEqualTo(1);
 
         assertThat(Fixtures.number(db, counted, slug)).isEqualTo((long) body.length).isEqualTo(Fixtures.number(db, openSum, slug));
+        assertThat(Fixtures.number(db, userCounted, writer)).isEqualTo(1L).isEqualTo(Fixtures.number(db, userOpen, writer));
         // The verified file counts as stored, the two ended ones while their URLs may still write, and the open one.
         assertThat(teamUsedBytes(slug)).isEqualTo(4L * body.length);
         abortAll(writer);
         assertThat(Fixtures.number(db, counted, slug)).isZero();
+        assertThat(Fixtures.number(db, userCounted, writer)).isZero();
     }
 
     @Test
@@ -802,6 +807,11 @@ class UploadTest {
                 .body(small).post("/api/uploads").statusCode());
         assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(3);
         assertThat(statuses).containsOnly(201, 429);
+        // An ended upload frees its place at once.
+        abortAll(writer);
+        List<Integer> again = concurrently(12, () -> given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(small).post("/api/uploads").statusCode());
+        assertThat(again.stream().filter(s -> s == 201).count()).isEqualTo(3);
         abortAll(writer);
     }
 
