@@ -326,12 +326,33 @@ public class AccessPointService {
      * catalog item elsewhere goes through the bucket). Empty: the bucket. One primary-key read, on the hot path.
      */
     public Optional<Route> route(String teamSlug, String key) {
-        if (teamSlug == null || control == null || !key.startsWith(Team.keyPrefixFor(teamSlug))) {
+        if (!routes(teamSlug, key)) {
             return Optional.empty();
         }
         // Plain JDBC: no ORM session or transaction on the download path. vpc_id is set exactly for VPC origin (V13).
         return sql.one("read the access point of " + teamSlug, "SELECT arn, vpc_id FROM access_point WHERE team_slug = ? "
                 + "AND state = 'OK' AND arn IS NOT NULL", row -> new Route(row.getString(1), row.getString(2)), teamSlug);
+    }
+
+    /**
+     * The same route read as part of another statement (the download's item read, one round trip for both): this
+     * joins the complete access point of the team that {@code teamColumn} names, as columns {@code ap_arn} and
+     * {@code ap_vpc_id}; {@link #route(String, String, String, String)} turns them into the route.
+     */
+    public static String routeJoin(String teamColumn) {
+        return " LEFT JOIN access_point ap ON ap.team_slug = " + teamColumn + " AND ap.state = 'OK' AND ap.arn IS NOT NULL";
+    }
+
+    /** The columns {@link #routeJoin} adds. */
+    public static final String ROUTE_COLUMNS = "ap.arn AS ap_arn, ap.vpc_id AS ap_vpc_id";
+
+    /** {@link #route(String, String)} from the columns of {@link #routeJoin}, read with the item. */
+    public Optional<Route> route(String teamSlug, String key, String joinedArn, String joinedVpcId) {
+        return routes(teamSlug, key) && joinedArn != null ? Optional.of(new Route(joinedArn, joinedVpcId)) : Optional.empty();
+    }
+
+    private boolean routes(String teamSlug, String key) {
+        return teamSlug != null && control != null && key.startsWith(Team.keyPrefixFor(teamSlug));
     }
 
     private AccessPoint checked(Team team, Change change, AccessPoint existing) {

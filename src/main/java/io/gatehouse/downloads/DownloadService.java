@@ -93,10 +93,11 @@ public class DownloadService {
     /** {@code sseCustomerKeyMd5}: for an item stored with SSE-C, the MD5 of the key the browser holds (else ignored). */
     public Outcome issue(CurrentUser user, long itemId, Duration requestedTtl, String sseCustomerKeyMd5, RequestOrigin origin) {
         rateLimits.take(RateLimits.Kind.URLS, user.id(), origin == null ? null : origin.clientIp());
-        ContentItem item = item(itemId);
-        if (item == null) {
+        Item read = item(itemId);
+        if (read == null) {
             throw GatehouseException.notFound("There is no item " + itemId + ".");
         }
+        ContentItem item = read.item();
         if (item.sseCustomerKey) {
             checkCustomerKey(item, sseCustomerKeyMd5);
         }
@@ -116,7 +117,7 @@ public class DownloadService {
         // Through its Object Lambda access point, else the owner team's access point (whose policy reaches only the
         // team's prefix), else the bucket.
         Optional<AccessPointService.Route> route = item.objectLambdaArn != null ? Optional.empty()
-                : accessPoints.route(item.ownerTeam, item.objectKey);
+                : accessPoints.route(item.ownerTeam, item.objectKey, read.accessPointArn(), read.accessPointVpcId());
         String via = item.objectLambdaArn != null ? item.objectLambdaArn : route.map(AccessPointService.Route::arn).orElse(null);
         String target = via != null ? via : item.bucket;
         String disposition = ContentDisposition.attachment(filename(item));
@@ -179,11 +180,16 @@ public class DownloadService {
         }
     }
 
-    /** The item's download-relevant fields in one indexed read (plain JDBC: this is the hot path). */
-    private ContentItem item(long id) {
+    /** What a download reads of an item, and its owner team's access point (one round trip: this is the hot path). */
+    private record Item(ContentItem item, String accessPointArn, String accessPointVpcId) {
+    }
+
+    /** The item's download-relevant fields and its team's access point in one indexed read (plain JDBC). */
+    private Item item(long id) {
         return sql.one("read item " + id,
                 "SELECT bucket, object_key, content_type, tier, original_filename, sse_customer_key, owner_team, "
-                        + "object_lambda_arn FROM content_item WHERE id = ?", row -> {
+                        + "object_lambda_arn, " + AccessPointService.ROUTE_COLUMNS + " FROM content_item i"
+                        + AccessPointService.routeJoin("i.owner_team") + " WHERE i.id = ?", row -> {
                     ContentItem item = new ContentItem();
                     item.id = id;
                     item.bucket = row.getString(1);
@@ -194,7 +200,7 @@ public class DownloadService {
                     item.sseCustomerKey = row.getBoolean(6);
                     item.ownerTeam = row.getString(7);
                     item.objectLambdaArn = row.getString(8);
-                    return item;
+                    return new Item(item, row.getString("ap_arn"), row.getString("ap_vpc_id"));
                 }, id).orElse(null);
     }
 
