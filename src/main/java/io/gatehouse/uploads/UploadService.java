@@ -247,17 +247,8 @@ public class UploadService {
         }
         spendKms(user, session, 1, origin);
         SignedRequest put = session.multipart ? null : signPut(session, store, now);
-        // Last: the team row's lock, which serialises the team's declarations until this transaction commits. What
-        // runs under it is the usage read, the session's insert, its audit row and the commit (the insert counts on
-        // the row at commit: V19). The insert comes after the lock: its foreign key's share lock on a row that another
-        // transaction holds would cost PostgreSQL a multixact on the team's row, for every declaration.
-        long teamBytes = teamUsage.lockedBytes(team.slug);
-        if (teamBytes + request.size() > policy.quotaBytes()) {
-            throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
-                    + Math.max(0, policy.quotaBytes() - teamBytes) + " bytes of its quota left; this file needs "
-                    + request.size() + ".", "size");
-        }
-        usage.insert(session);
+        // Its audit row before the team's lock, so that the lock is held for less: the row commits with the session
+        // or, if the quota refuses it, rolls back with it (a refusal for quota is the 413, not a row).
         audit.record(entry(user.id(), AuditAction.UPLOAD_STARTED, AuditOutcome.ALLOWED, session, origin)
                 .detail("rule", right.rule())
                 .detail("size", session.declaredSize)
@@ -267,6 +258,17 @@ public class UploadService {
                 .detail("clientEncryption", session.clientEncryption)
                 .detail("via", session.accessPointArn == null ? "bucket" : session.accessPointArn)
                 .detail("putExpiresAt", put == null ? null : put.expiresAt().toString()));
+        // Last: the team row's lock, which serialises the team's declarations until this transaction commits. What
+        // runs under it is the usage read, the session's insert and the commit (the insert counts on the row at
+        // commit: V19). The insert comes after the lock: its foreign key's share lock on a row that another
+        // transaction holds would cost PostgreSQL a multixact on the team's row, for every declaration.
+        long teamBytes = teamUsage.lockedBytes(team.slug);
+        if (teamBytes + request.size() > policy.quotaBytes()) {
+            throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
+                    + Math.max(0, policy.quotaBytes() - teamBytes) + " bytes of its quota left; this file needs "
+                    + request.size() + ".", "size");
+        }
+        usage.insert(session);
         return new Started(session, put);
     }
 

@@ -723,6 +723,9 @@ class UploadTest {
         assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(10);
         assertThat(statuses).containsOnly(201, 413);
         assertThat(teamUsedBytes(slug)).isEqualTo(50 * gib);
+        // One UPLOAD_STARTED row per upload started: a refused declaration's row went with its rollback.
+        assertThat(Fixtures.number(db, "SELECT count(*) FROM audit_event WHERE action = 'UPLOAD_STARTED' AND resource LIKE ?",
+                "%/teams/" + slug + "/%")).isEqualTo(10L);
         writers.forEach(this::abortAll);
         // Cancelled before any part URL was signed, nothing can write there: they hold nothing any more.
         assertThat(teamUsedBytes(slug)).isZero();
