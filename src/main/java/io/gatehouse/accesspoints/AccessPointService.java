@@ -336,15 +336,15 @@ public class AccessPointService {
 
     /**
      * The same route read as part of another statement (the download's item read, one round trip for both): this
-     * joins the complete access point of the team that {@code teamColumn} names, as columns {@code ap_arn} and
-     * {@code ap_vpc_id}; {@link #route(String, String, String, String)} turns them into the route.
+     * joins the complete access point of the team that {@code teamColumn} names; {@link #ROUTE_COLUMNS} selects its
+     * ARN and VPC id, and {@link #route(String, String, String, String)} turns them into the route.
      */
     public static String routeJoin(String teamColumn) {
         return " LEFT JOIN access_point ap ON ap.team_slug = " + teamColumn + " AND ap.state = 'OK' AND ap.arn IS NOT NULL";
     }
 
-    /** The columns {@link #routeJoin} adds. */
-    public static final String ROUTE_COLUMNS = "ap.arn AS ap_arn, ap.vpc_id AS ap_vpc_id";
+    /** The two columns of {@link #routeJoin}: the access point's ARN and its VPC id (null but for VPC origin). */
+    public static final String ROUTE_COLUMNS = "ap.arn, ap.vpc_id";
 
     /** {@link #route(String, String)} from the columns of {@link #routeJoin}, read with the item. */
     public Optional<Route> route(String teamSlug, String key, String joinedArn, String joinedVpcId) {
