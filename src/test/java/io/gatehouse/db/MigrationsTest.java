@@ -18,17 +18,26 @@ class MigrationsTest {
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
 
+    /** A new, empty database on the test server, named {@code prefix} and a number; its JDBC URL. */
+    private String newDatabase(String prefix) throws java.sql.SQLException {
+        String database = prefix + System.nanoTime();
+        try (var admin = DriverManager.getConnection(serverUrl() + "postgres", "postgres", "postgres");
+                var statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE " + database);
+        }
+        return serverUrl() + database;
+    }
+
+    private String serverUrl() {
+        return jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1);
+    }
+
     @Test
     void migrationsApplyOnAnEmptyDatabase() throws Exception {
-        String emptyDatabase = "migrations_check_" + System.nanoTime();
-        String serverUrl = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1);
-        try (var admin = DriverManager.getConnection(serverUrl + "postgres", "postgres", "postgres");
-                var statement = admin.createStatement()) {
-            statement.execute("CREATE DATABASE " + emptyDatabase);
-        }
+        String emptyDatabase = newDatabase("migrations_check_");
 
         var result = Flyway.configure()
-                .dataSource(serverUrl + emptyDatabase, "postgres", "postgres")
+                .dataSource(emptyDatabase, "postgres", "postgres")
                 .locations("classpath:db/migration")
                 // As the app passes it (quarkus.flyway.placeholders.runtime_user): here one login owns and runs all.
                 .placeholders(java.util.Map.of("runtime_user", ""))
@@ -38,7 +47,7 @@ class MigrationsTest {
         assertThat(result.success).isTrue();
         assertThat(result.migrationsExecuted).isGreaterThanOrEqualTo(1);
         List<String> tables = new ArrayList<>();
-        try (var connection = DriverManager.getConnection(serverUrl + emptyDatabase, "postgres", "postgres");
+        try (var connection = DriverManager.getConnection(emptyDatabase, "postgres", "postgres");
                 var rows = connection.createStatement().executeQuery(
                         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")) {
             while (rows.next()) {
@@ -63,16 +72,11 @@ class MigrationsTest {
     /** V20 moved the seals out of audit_event: what was sealed before stays sealed, and valid, and the rest is sealed after. */
     @Test
     void sealsMadeBeforeTheyMovedStillHold() throws Exception {
-        String database = "migrations_seals_" + System.nanoTime();
-        String serverUrl = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1);
-        try (var admin = DriverManager.getConnection(serverUrl + "postgres", "postgres", "postgres");
-                var statement = admin.createStatement()) {
-            statement.execute("CREATE DATABASE " + database);
-        }
-        var flyway = Flyway.configure().dataSource(serverUrl + database, "postgres", "postgres")
+        String database = newDatabase("migrations_seals_");
+        var flyway = Flyway.configure().dataSource(database, "postgres", "postgres")
                 .locations("classpath:db/migration").placeholders(java.util.Map.of("runtime_user", ""));
         flyway.target("19").load().migrate();
-        try (var connection = DriverManager.getConnection(serverUrl + database, "postgres", "postgres");
+        try (var connection = DriverManager.getConnection(database, "postgres", "postgres");
                 var statement = connection.createStatement()) {
             statement.execute("INSERT INTO audit_event (actor, action, outcome, details) SELECT 'old-' || n, 'TEST_EVENT', "
                     + "'SUCCEEDED', jsonb_build_object('n', n) FROM generate_series(1, 3) n");
@@ -80,7 +84,7 @@ class MigrationsTest {
             statement.execute("INSERT INTO audit_event (actor, action, outcome) VALUES ('waiting', 'TEST_EVENT', 'SUCCEEDED')");
         }
         flyway.target("latest").load().migrate();
-        try (var connection = DriverManager.getConnection(serverUrl + database, "postgres", "postgres");
+        try (var connection = DriverManager.getConnection(database, "postgres", "postgres");
                 var statement = connection.createStatement()) {
             assertThat(longs(statement, "SELECT chain_seq FROM audit_seal ORDER BY chain_seq")).containsExactly(1L, 2L, 3L);
             assertThat(longs(statement, "SELECT count(*) FROM audit_unsealed")).containsExactly(1L);
