@@ -34,3 +34,7 @@ CREATE CONSTRAINT TRIGGER upload_session_open_uploads_moved
     WHEN ((OLD.status IN ('PENDING', 'VERIFYING')) IS DISTINCT FROM (NEW.status IN ('PENDING', 'VERIFYING'))
           OR OLD.user_id IS DISTINCT FROM NEW.user_id)
     EXECUTE FUNCTION upload_session_count_open_uploads();
+
+-- The count's index (V9) served nothing else ("my uploads" reads upload_session_user_idx): no longer kept up on every
+-- declaration and every end of an upload.
+DROP INDEX upload_session_user_open_idx;
