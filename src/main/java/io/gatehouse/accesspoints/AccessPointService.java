@@ -330,8 +330,8 @@ public class AccessPointService {
             return Optional.empty();
         }
         // Plain JDBC: no ORM session or transaction on the download path. vpc_id is set exactly for VPC origin (V13).
-        return sql.one("read the access point of " + teamSlug, "SELECT arn, vpc_id FROM access_point WHERE team_slug = ? "
-                + "AND state = 'OK' AND arn IS NOT NULL", row -> new Route(row.getString(1), row.getString(2)), teamSlug);
+        return sql.one("read the access point of " + teamSlug, "SELECT arn, vpc_id FROM access_point ap WHERE team_slug = ? AND "
+                + COMPLETE, row -> new Route(row.getString(1), row.getString(2)), teamSlug);
     }
 
     /**
@@ -340,8 +340,11 @@ public class AccessPointService {
      * ARN and VPC id, and {@link #route(String, String, String, String)} turns them into the route.
      */
     public static String routeJoin(String teamColumn) {
-        return " LEFT JOIN access_point ap ON ap.team_slug = " + teamColumn + " AND ap.state = 'OK' AND ap.arn IS NOT NULL";
+        return " LEFT JOIN access_point ap ON ap.team_slug = " + teamColumn + " AND " + COMPLETE;
     }
+
+    /** An access point URLs may go through: created at the store (its ARN known) and its policy applied (V13's state). */
+    private static final String COMPLETE = "ap.state = 'OK' AND ap.arn IS NOT NULL";
 
     /** The two columns of {@link #routeJoin}: the access point's ARN and its VPC id (null but for VPC origin). */
     public static final String ROUTE_COLUMNS = "ap.arn, ap.vpc_id";

@@ -200,7 +200,7 @@ public class DownloadService {
                     item.sseCustomerKey = row.getBoolean(6);
                     item.ownerTeam = row.getString(7);
                     item.objectLambdaArn = row.getString(8);
-                    return new Item(item, row.getString(9), row.getString(10)); // by position: a name costs a lookup map per row
+                    return new Item(item, row.getString(9), row.getString(10)); // by position: a name costs a lookup map per result set
                 }, id).orElse(null);
     }
 
