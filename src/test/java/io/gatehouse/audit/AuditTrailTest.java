@@ -185,15 +185,13 @@ class AuditTrailTest {
     @Test
     void theHashChainVerifierPassesOnAnIntactChainAndFindsATamperedRow() throws Exception {
         insert("chain-" + UUID.randomUUID(), "TEST_EVENT", "SUCCEEDED");
-        given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify")
-                .then().statusCode(200).body("intact", equalTo(true));
+        verification().body("intact", equalTo(true));
 
         String victim = "victim-" + UUID.randomUUID();
         long tampered = insert(victim, "DOWNLOAD_URL_ISSUED", "ALLOWED");
         insert("after-" + UUID.randomUUID(), "TEST_EVENT", "SUCCEEDED");
         // Verifying seals the new rows first; then a superuser pauses the append-only trigger and rewrites history.
-        given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify")
-                .then().statusCode(200).body("intact", equalTo(true));
+        verification().body("intact", equalTo(true));
         String admin = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1) + "gatehouse";
         try (var connection = java.sql.DriverManager.getConnection(admin, "postgres", "postgres");
                 var statement = connection.createStatement()) {
@@ -202,9 +200,7 @@ class AuditTrailTest {
             statement.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete");
         }
         try {
-            given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify")
-                    .then().statusCode(200)
-                    .body("intact", equalTo(false))
+            verification().body("intact", equalTo(false))
                     .body("firstBrokenId", equalTo((int) tampered))
                     .body("problem", equalTo("content changed"));
         } finally {
@@ -224,17 +220,19 @@ class AuditTrailTest {
             statement.execute("CREATE TEMP TABLE kept AS SELECT * FROM audit_event WHERE id = " + tampered);
             statement.execute("DELETE FROM audit_event WHERE id = " + tampered);
             try {
-                given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify")
-                        .then().statusCode(200)
-                        .body("intact", equalTo(false))
+                verification().body("intact", equalTo(false))
                         .body("firstBrokenId", equalTo((int) tampered))
                         .body("problem", equalTo("row removed (its seal is still in the chain)"));
             } finally {
                 statement.execute("INSERT INTO audit_event OVERRIDING SYSTEM VALUE SELECT * FROM kept");
             }
         }
-        given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify")
-                .then().statusCode(200).body("intact", equalTo(true));
+        verification().body("intact", equalTo(true));
+    }
+
+    /** The auditor's verification of the chain, answered 200. */
+    private static io.restassured.response.ValidatableResponse verification() {
+        return given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify").then().statusCode(200);
     }
 
     private long insert(String actor, String action, String outcome) {

@@ -482,7 +482,7 @@ class ProductionBenchmarkIT {
                         String stat = Files.readString(entry.resolve("stat"));
                         if (stat.contains("(postgres)")) {
                             // own time plus that of finished children (backends of closed connections)
-                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            String[] fields = fields(stat);
                             db += Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
                                     + Long.parseLong(fields[14]);
                         }
@@ -491,8 +491,7 @@ class ProductionBenchmarkIT {
                     }
                 }
             }
-            String stat = Files.readString(Path.of("/proc/" + app + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] fields = fields(Files.readString(Path.of("/proc/" + app + "/stat")));
             return new Cpu(Long.parseLong(fields[11]) + Long.parseLong(fields[12]), db, jitTicks());
         }
 
@@ -504,7 +503,7 @@ class ProductionBenchmarkIT {
                     try {
                         String stat = Files.readString(thread.resolve("stat"));
                         if (stat.contains(" CompilerThre")) {
-                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            String[] fields = fields(stat);
                             jit += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                         }
                     } catch (IOException | RuntimeException gone) {
@@ -513,6 +512,11 @@ class ProductionBenchmarkIT {
                 }
             }
             return jit;
+        }
+
+        /** The fields of a /proc stat line after its "(name)": [11] utime, [12] stime, [13] cutime, [14] cstime. */
+        private static String[] fields(String stat) {
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         }
 
         long rssMegabytes() throws IOException {
