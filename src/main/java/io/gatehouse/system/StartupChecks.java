@@ -14,13 +14,14 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
  * S3 settings that are present but wrong stop the start with one line each, rather than failing on first use.
- * Missing settings, malformed database URLs and short session secrets are refused earlier, by the config mappings
- * ({@link DeploymentSettings}, {@link S3Config}).
+ * Missing settings, malformed database URLs and short session secrets are refused earlier, as the configuration is
+ * built ({@link DeploymentSettings}, {@link S3Config}).
  */
 @Singleton
 public class StartupChecks {
 
-    void check(@Observes StartupEvent event, S3Config s3) {
+    /** The deployment settings are asked for here so that Quarkus keeps their mapping, and its check, in the configuration. */
+    void check(@Observes StartupEvent event, S3Config s3, DeploymentSettings deployment) {
         List<String> problems = new ArrayList<>();
         try {
             S3Clients.endpoint(s3);
