@@ -266,14 +266,14 @@ class ProductionBenchmarkIT {
         Processes.Cpu after = processes.cpu();
         long requests = Long.parseLong(result.get("requests"));
         statements.print(name, requests);
-        if (!"0".equals(result.get("non2xx")) || !"0".equals(result.get("socket_errors"))) {
+        long errors = Long.parseLong(result.get("non2xx")) + Long.parseLong(result.get("socket_errors"));
+        if (errors > 0) {
             // The row's errors column adds these up; which kind they were is what tells a server fault from a client one.
             System.out.printf("BENCH errors of %s: %s non-2xx; socket: %s connect, %s read, %s write, %s timeout (wrk's 2 s)%n", name,
                     result.get("non2xx"), result.get("connect"), result.get("read"), result.get("write"), result.get("timeout"));
         }
         addRow(name, Double.parseDouble(result.get("rps")), Double.parseDouble(result.get("p50_ms")),
-                Double.parseDouble(result.get("p99_ms")), requests, before, after, processes,
-                Long.parseLong(result.get("non2xx")) + Long.parseLong(result.get("socket_errors")));
+                Double.parseDouble(result.get("p99_ms")), requests, before, after, processes, errors);
     }
 
     /**
