@@ -13,3 +13,15 @@ await build({
   outdir,
   logLevel: 'info',
 });
+
+// The hashing worker is loaded as a classic script (new Worker without type: 'module'), which every browser runs.
+await build({
+  entryPoints: ['src/sha256-worker.js'],
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'iife',
+  target: ['es2020'],
+  outdir,
+  logLevel: 'info',
+});

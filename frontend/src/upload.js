@@ -9,7 +9,7 @@ import '@uppy/dashboard/css/style.min.css';
 import './upload.css';
 import { encrypt, secretFrom, SCHEME, MIN_PASSPHRASE } from './cse.js';
 import { base64, customerKey, md5Base64, KEY_HEADER } from './ssec.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256Base64 } from './sha256.js';
 
 const root = document.getElementById('uploader');
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -93,32 +93,6 @@ async function api(method, path, body) {
   return json;
 }
 
-/** SHA-256 of the whole file, base64, computed off the main thread by WebCrypto. */
-async function sha256Base64(blob) {
-  return base64(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
-}
-
-/** Up to this size a file in parts is hashed by WebCrypto in one go (native speed, the file held in memory once). */
-const WHOLE_FILE_HASH_MAX = 512 * 1024 * 1024;
-
-/**
- * The SHA-256 of a file sent in parts: started when it is declared and running while its parts travel (never a pass
- * before the first byte moves), handed over with the completion. WebCrypto up to WHOLE_FILE_HASH_MAX; above, read a
- * slice at a time in file order (WebCrypto cannot hash in pieces), so a huge file is never held in memory.
- */
-function sha256WhileSending(blob) {
-  return blob.size <= WHOLE_FILE_HASH_MAX ? sha256Base64(blob) : sha256Streaming(blob);
-}
-
-async function sha256Streaming(blob) {
-  const hasher = sha256.create();
-  const slice = 4 * 1024 * 1024;
-  for (let offset = 0; offset < blob.size; offset += slice) {
-    hasher.update(new Uint8Array(await blob.slice(offset, offset + slice).arrayBuffer()));
-  }
-  return base64(hasher.digest());
-}
-
 /** Sent in parts by Gatehouse's own rule (its answer to the declaration decides; this only starts the hash early). */
 function inParts(file) {
   return !sseC && file.size > multipartThreshold;
@@ -128,8 +102,9 @@ async function declare(file) {
   let session = sessions.get(file.id);
   if (!session) {
     const teamKey = sseC ? await customerKey(team, passphrase.value, keyFile.files[0]) : null;
-    // In parts: no pass over the whole file before the first byte moves; the hash is taken as the parts go.
-    const hashing = inParts(file) ? sha256WhileSending(file.data) : null;
+    // In parts: no pass over the whole file before the first byte moves; the hash is taken (in a worker) as the
+    // parts go, and handed over with the completion.
+    const hashing = inParts(file) ? sha256Base64(file.data) : null;
     if (!hashing) uppy.setFileState(file.id, { gatehouseStatus: 'hashing' });
     const started = await api('POST', '/api/uploads', {
       team,
