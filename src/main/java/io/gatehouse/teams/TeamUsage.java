@@ -37,18 +37,23 @@ public class TeamUsage {
     }
 
     /**
-     * Bytes one team's quota holds, read under the team row's lock, held to the end of the transaction: declarations
-     * into one team are serialised there (on every replica), so a quota check and the insert before it cannot
-     * interleave with another's. The cost does not grow with the team's files or its uploads in flight.
-     * The lock and the read are two statements: a statement that waited for the lock would see the row as the
-     * other transaction left it but its uploads as they were before (its snapshot), and miss an upload that ended
-     * meanwhile and still reserves its size. The read after the wait has a snapshot of its own.
+     * Locks the team row to the end of the transaction: declarations into one team are serialised there (on every
+     * replica), and while it is held nothing the team's quota holds can change (every change to it moves the row's
+     * counters: V15, V18, V19). A statement after this one that reads {@link #QUOTA_HELD} therefore sees what the
+     * quota holds, and cannot interleave with another's check and insert. The lock and that read are two statements:
+     * a statement that waited for the lock would see the row as the other transaction left it but its uploads as they
+     * were before (its snapshot), and miss an upload that ended meanwhile and still reserves its size.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public long lockedBytes(String team) {
+    public void lock(String team) {
         sql.one("lock the team", "SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE", row -> true, team);
-        return bytes(team);
     }
+
+    /**
+     * Bytes one team's quota holds, a scalar subquery with one parameter (the team), for a statement that runs after
+     * {@link #lock}. Its cost does not grow with the team's files or its uploads in flight.
+     */
+    public static final String QUOTA_HELD = "(" + USAGE + " FROM team t WHERE slug = ?)";
 
     /** Bytes each team's quota holds. */
     @Transactional(Transactional.TxType.SUPPORTS)

@@ -155,9 +155,9 @@ public class UploadService {
     }
 
     /**
-     * Declares an upload. The declaration is checked, the write right decided (a WRITE grant spends a use), the
-     * in-flight limit held under a lock on the user and the quota under a lock on the team row, the PUT signed, and
-     * the session and its audit row written, in one transaction. A multipart upload is then opened at the store.
+     * Declares an upload. The declaration is checked, the write right decided (a WRITE grant spends a use), the PUT
+     * signed, the quota held under a lock on the team row and the in-flight limit under a lock on the user's, and the
+     * session and its audit row written, in one transaction. A multipart upload is then opened at the store.
      */
     public Started start(CurrentUser user, StartUpload request, RequestOrigin origin) {
         rateLimits.take(RateLimits.Kind.UPLOADS, user.id(), origin == null ? null : origin.clientIp());
@@ -237,18 +237,12 @@ public class UploadService {
         if (Duration.between(now, session.expiresAt).compareTo(UrlLifetimes.SHORTEST) < 0) {
             throw new WriteRefused(DenialReason.GRANT_EXPIRED, "Your WRITE grant for this space ends now.", team);
         }
-        // Only someone allowed to write here learns about the team's quota and its own uploads in flight.
-        if (usage.lockedOpenUploads(user.id()) >= policy.maxFilesPerSession()) {
-            throw new GatehouseException(429, "too_many_uploads", "You already have " + policy.maxFilesPerSession()
-                    + " uploads in progress; finish or cancel some first.");
-        }
         if (grant != null && !grants.spendUse(grant, now)) {
             throw new WriteRefused(DenialReason.GRANT_USED_UP, "Your WRITE grant for this space has no uses left.", team);
         }
-        spendKms(user, session, 1, origin);
         SignedRequest put = session.multipart ? null : signPut(session, store, now);
-        // Its audit row before the team's lock, so that the lock is held for less: the row commits with the session
-        // or, if the quota refuses it, rolls back with it (a refusal for quota is the 413, not a row).
+        // Its audit row before the locks, so that they are held for less: the row commits with the session or, if a
+        // limit refuses it, rolls back with it (a refusal for a limit is the 429 or 413, not a row).
         audit.record(entry(user.id(), AuditAction.UPLOAD_STARTED, AuditOutcome.ALLOWED, session, origin)
                 .detail("rule", right.rule())
                 .detail("size", session.declaredSize)
@@ -258,17 +252,24 @@ public class UploadService {
                 .detail("clientEncryption", session.clientEncryption)
                 .detail("via", session.accessPointArn == null ? "bucket" : session.accessPointArn)
                 .detail("putExpiresAt", put == null ? null : put.expiresAt().toString()));
-        // Last: the team row's lock, which serialises the team's declarations until this transaction commits. What
-        // runs under it is the usage read, the session's insert and the commit (the insert counts on the row at
-        // commit: V19). The insert comes after the lock: its foreign key's share lock on a row that another
-        // transaction holds would cost PostgreSQL a multixact on the team's row, for every declaration.
-        long teamBytes = teamUsage.lockedBytes(team.slug);
-        if (teamBytes + request.size() > policy.quotaBytes()) {
+        // Last, two statements and the commit under locks: the team row's, which serialises the team's declarations,
+        // then the user's, with the session's insert (UploadUsage). Team before user: the order in which an ending
+        // upload takes them (its counters' triggers at commit, V19 and V21, run in trigger-name order), so that a
+        // declaration and a completion of the same user cannot deadlock.
+        teamUsage.lock(team.slug);
+        UploadUsage.Admission admitted = usage.admit(session);
+        // Only someone allowed to write here learns about the team's quota and its own uploads in flight.
+        if (admitted.openUploads() >= policy.maxFilesPerSession()) {
+            throw new GatehouseException(429, "too_many_uploads", "You already have " + policy.maxFilesPerSession()
+                    + " uploads in progress; finish or cancel some first.");
+        }
+        if (admitted.teamBytes() + request.size() > policy.quotaBytes()) {
             throw new GatehouseException(413, "quota_exceeded", "Team " + team.slug + " has "
-                    + Math.max(0, policy.quotaBytes() - teamBytes) + " bytes of its quota left; this file needs "
+                    + Math.max(0, policy.quotaBytes() - admitted.teamBytes()) + " bytes of its quota left; this file needs "
                     + request.size() + ".", "size");
         }
-        usage.insert(session);
+        // Counted only for a declaration that stands (the budget is not a database row that a refusal rolls back).
+        spendKms(user, session, 1, origin);
         return new Started(session, put);
     }
 
@@ -830,7 +831,7 @@ public class UploadService {
         }
     }
 
-    /** The team to upload into, read without the ORM (its row is locked last, for the quota: {@link TeamUsage#lockedBytes}). */
+    /** The team to upload into, read without the ORM (its row is locked last, for the quota: {@link TeamUsage#lock}). */
     private Team team(CurrentUser user, String requested) {
         String slug = requested;
         if (slug == null || slug.isBlank()) {

@@ -763,6 +763,39 @@ class UploadTest {
         abortAll(second);
     }
 
+    /**
+     * An upload that ends moves its team's counters, then its user's (the triggers at commit, V19 and V21). A
+     * declaration takes the two in the same order, so one that waits for the team's row holds nothing the ending
+     * upload needs next: no deadlock (PostgreSQL would have broken it after a second by failing one of them).
+     */
+    @Test
+    void aDeclarationWaitingForItsTeamHoldsNothingAnEndingUploadOfTheSameUserNeeds() throws Exception {
+        String slug = Fixtures.team(db, null, null);
+        String writer = writerIn(slug);
+        declared(writer, slug, "first.txt", new byte[10]); // the user's row exists
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection replica = db.getConnection()) {
+            // Another replica commits the end of one of the writer's uploads: the team's counter first...
+            replica.setAutoCommit(false);
+            try (var team = replica.prepareStatement("UPDATE team SET open_reserved_bytes = open_reserved_bytes WHERE slug = ?");
+                    var user = replica.prepareStatement("UPDATE upload_user SET open_uploads = open_uploads WHERE user_id = ?")) {
+                team.setString(1, slug);
+                assertThat(team.executeUpdate()).isEqualTo(1);
+                Future<Integer> declaration = pool.submit(() -> declare(writer, Map.of("team", slug, "filename", "second.txt",
+                        "size", 10, "contentType", "text/plain", "sha256", sha256(new byte[10]))).statusCode());
+                Fixtures.awaitWaitingFor(db, "%FROM team%FOR NO KEY UPDATE");
+                // ...then the user's, while the declaration waits for the team.
+                user.setString(1, writer);
+                assertThat(user.executeUpdate()).isEqualTo(1);
+                replica.commit();
+                assertThat(declaration.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        abortAll(writer);
+    }
+
     @Test
     void theTeamRowsCountOfOpenUploadsFollowsEveryWayAnUploadEnds() throws Exception {
         String slug = Fixtures.team(db, null, null);
