@@ -235,6 +235,18 @@ class AuditTrailTest {
         return given().auth().oauth2(Tokens.of("dave")).when().get("/api/audit/verify").then().statusCode(200);
     }
 
+    /** A committed row is sealed into the chain by the app itself, soon, without anyone asking for a verification. */
+    @Test
+    void aCommittedRowIsSealedInTheBackground() {
+        long row = insert("sealed-" + UUID.randomUUID(), "TEST_EVENT", "SUCCEEDED");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (io.gatehouse.support.Fixtures.number(db, "SELECT count(*) FROM audit_seal WHERE event_id = ?", row) == 0) {
+            assertThat(System.nanoTime()).as("row %d sealed within 10 s", row).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // polling interval, bounded by the deadline
+        }
+        assertThat(io.gatehouse.support.Fixtures.number(db, "SELECT count(*) FROM audit_unsealed WHERE event_id = ?", row)).isZero();
+    }
+
     private long insert(String actor, String action, String outcome) {
         return insert(actor, action, outcome, null);
     }
