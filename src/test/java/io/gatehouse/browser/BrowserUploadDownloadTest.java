@@ -235,18 +235,10 @@ class BrowserUploadDownloadTest {
                     route.resume();
                 }
             });
-            String base = "http://localhost:" + port;
-            page.navigate(base + "/upload");
-            page.click("button[name='predefined-alice']");
-            page.waitForURL(base + "/upload");
-            page.locator(".uppy-Dashboard-input").first().setInputFiles(file);
-            page.click(".uppy-StatusBar-actionBtn--upload");
-            page.locator("#upload-results li[data-status]").first().waitFor();
-
-            assertThat(page.locator("#upload-results li").first().getAttribute("data-status")).isIn("rejected", "failed");
+            assertThat(uploadedAsAlice(page, file)).isIn("rejected", "failed");
             page.locator(".uppy-Dashboard-Item.is-error").waitFor();
             assertThat(page.locator(".uppy-Dashboard-Item.is-complete").count()).isZero();
-            page.navigate(base + "/catalog?q=tampered-" + tag);
+            page.navigate("http://localhost:" + port + "/catalog?q=tampered-" + tag);
             assertThat(page.locator("tbody tr").count()).isZero();
         }
     }
@@ -268,17 +260,9 @@ class BrowserUploadDownloadTest {
                 workerRequests.incrementAndGet();
                 route.abort();
             });
-            String base = "http://localhost:" + port;
-            page.navigate(base + "/upload");
-            page.click("button[name='predefined-alice']");
-            page.waitForURL(base + "/upload");
-            page.locator(".uppy-Dashboard-input").first().setInputFiles(file);
-            page.click(".uppy-StatusBar-actionBtn--upload");
-            page.locator("#upload-results li[data-status]").first().waitFor();
-
+            assertThat(uploadedAsAlice(page, file)).isEqualTo("verified");
             assertThat(workerRequests.get()).as("the page asked for the worker").isPositive();
-            assertThat(page.locator("#upload-results li").first().getAttribute("data-status")).isEqualTo("verified");
-            page.navigate(base + "/catalog?q=no-worker-" + tag);
+            page.navigate("http://localhost:" + port + "/catalog?q=no-worker-" + tag);
             assertThat(page.locator("tbody tr").count()).isEqualTo(1);
         }
     }
@@ -336,6 +320,18 @@ class BrowserUploadDownloadTest {
     }
 
     /** Request body bytes Gatehouse's HTTP server has read so far (Micrometer's http.server.bytes.read). */
+    /** Signs alice in on the Upload page, uploads the file there and answers its outcome in the results list. */
+    private String uploadedAsAlice(Page page, Path file) {
+        String base = "http://localhost:" + port;
+        page.navigate(base + "/upload");
+        page.click("button[name='predefined-alice']");
+        page.waitForURL(base + "/upload");
+        page.locator(".uppy-Dashboard-input").first().setInputFiles(file);
+        page.click(".uppy-StatusBar-actionBtn--upload");
+        page.locator("#upload-results li[data-status]").first().waitFor();
+        return page.locator("#upload-results li").first().getAttribute("data-status");
+    }
+
     private static double requestBytesRead() throws Exception {
         String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(Management.url("/q/metrics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
