@@ -14,22 +14,28 @@ function hashWorker() {
       worker = new Worker('/assets/sha256-worker.js');
       worker.onmessage = ({ data: { id, bytes, error } }) => {
         const job = waiting.get(id);
+        if (!job) return;
         waiting.delete(id);
         if (error) job.reject(new Error(`Could not hash the file: ${error}`));
         else job.resolve(bytes);
       };
-      // The script did not load or broke: what it was given is hashed here instead, as is everything after.
-      worker.onerror = () => {
-        worker.terminate();
-        worker = null;
-        for (const job of waiting.values()) digest(job.blob).then(job.resolve, job.reject);
-        waiting.clear();
-      };
+      // The script did not load or broke, or a message could not be passed: what it was given is hashed here
+      // instead, as is everything after.
+      worker.onerror = hashHere;
+      worker.onmessageerror = hashHere;
     } catch {
       worker = null;
     }
   }
   return worker;
+}
+
+function hashHere() {
+  console.warn('Gatehouse: the hashing worker is not available; files are hashed on the page.');
+  worker?.terminate();
+  worker = null;
+  for (const job of waiting.values()) digest(job.blob).then(job.resolve, job.reject);
+  waiting.clear();
 }
 
 export async function sha256Base64(blob) {

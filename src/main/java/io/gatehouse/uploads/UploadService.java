@@ -255,7 +255,8 @@ public class UploadService {
         // Last, two statements and the commit under locks: the team row's, which serialises the team's declarations,
         // then the user's, with the session's insert (UploadUsage). Team before user: the order in which an ending
         // upload takes them (its counters' triggers at commit, V19 and V21, run in trigger-name order), so that a
-        // declaration and a completion of the same user cannot deadlock.
+        // declaration and a completion of the same user cannot deadlock. (The cleanup job, ending many users' uploads
+        // in one transaction, still can meet a declaration in a cycle: PostgreSQL then fails one of the two.)
         teamUsage.lock(team.slug);
         UploadUsage.Admission admitted = usage.admit(session);
         // Only someone allowed to write here learns about the team's quota and its own uploads in flight.
@@ -268,7 +269,8 @@ public class UploadService {
                     + Math.max(0, policy.quotaBytes() - admitted.teamBytes()) + " bytes of its quota left; this file needs "
                     + request.size() + ".", "size");
         }
-        // Counted only for a declaration that stands (the budget is not a database row that a refusal rolls back).
+        // Spent once the limits let the declaration stand: the budget is kept in memory, and a refusal's rollback
+        // would not give it back.
         spendKms(user, session, 1, origin);
         return new Started(session, put);
     }

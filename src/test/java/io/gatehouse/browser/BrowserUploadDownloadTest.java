@@ -83,6 +83,13 @@ class BrowserUploadDownloadTest {
             page.waitForURL(base + "/upload");
             assertThat(page.textContent("h1")).contains("team-a");
 
+            // The page hashes in its worker (a fallback on the page would pass everything else below): its script is served.
+            java.util.List<Integer> workerScript = new java.util.concurrent.CopyOnWriteArrayList<>();
+            page.onResponse(response -> {
+                if (response.url().endsWith("/assets/sha256-worker.js")) {
+                    workerScript.add(response.status());
+                }
+            });
             page.locator(".uppy-Dashboard-input").first().setInputFiles(new Path[] { small, large });
             double bytesIntoGatehouseBefore = requestBytesRead();
             // Tasks that held the page's main thread over 50 ms (printed below): while one runs, no upload can start.
@@ -109,6 +116,7 @@ class BrowserUploadDownloadTest {
             assertThat(bytesIntoGatehouse).isLessThan(64 * 1024);
             assertThat(page.locator("#upload-results li[data-status='verified']").count()).isEqualTo(2);
             assertThat(page.locator("#upload-results li[data-status='failed']").count()).isZero();
+            assertThat(workerScript).as("the hashing worker's script, as served").containsExactly(200);
 
             // Both are listed, and available to alice through her team's grant.
             page.navigate(base + "/catalog?q=" + tag);
@@ -319,7 +327,6 @@ class BrowserUploadDownloadTest {
         }
     }
 
-    /** Request body bytes Gatehouse's HTTP server has read so far (Micrometer's http.server.bytes.read). */
     /** Signs alice in on the Upload page, uploads the file there and answers its outcome in the results list. */
     private String uploadedAsAlice(Page page, Path file) {
         String base = "http://localhost:" + port;
@@ -332,6 +339,7 @@ class BrowserUploadDownloadTest {
         return page.locator("#upload-results li").first().getAttribute("data-status");
     }
 
+    /** Request body bytes Gatehouse's HTTP server has read so far (Micrometer's http.server.bytes.read). */
     private static double requestBytesRead() throws Exception {
         String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(Management.url("/q/metrics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
