@@ -5,7 +5,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 const WHOLE_FILE_HASH_MAX = 512 * 1024 * 1024;
 const SLICE = 4 * 1024 * 1024;
 
-/** Above WHOLE_FILE_HASH_MAX a slice at a time in file order (WebCrypto cannot hash in pieces): never all in memory. */
+/** WebCrypto up to WHOLE_FILE_HASH_MAX; above, a slice at a time in file order (WebCrypto cannot hash in pieces). */
 export async function digest(blob) {
   if (blob.size <= WHOLE_FILE_HASH_MAX) {
     return new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));

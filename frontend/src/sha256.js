@@ -3,7 +3,7 @@
 import { digest } from './sha256-digest.js';
 import { base64 } from './ssec.js';
 
-let worker;
+let worker; // undefined: not started yet; null: none (the page hashes)
 let ids = 0;
 // id -> { blob, resolve, reject }, until the worker answers
 const waiting = new Map();

@@ -8,7 +8,7 @@ import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import './upload.css';
 import { encrypt, secretFrom, SCHEME, MIN_PASSPHRASE } from './cse.js';
-import { base64, customerKey, md5Base64, KEY_HEADER } from './ssec.js';
+import { customerKey, md5Base64, KEY_HEADER } from './ssec.js';
 import { sha256Base64 } from './sha256.js';
 
 const root = document.getElementById('uploader');

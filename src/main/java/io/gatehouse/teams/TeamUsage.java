@@ -20,9 +20,13 @@ public class TeamUsage {
     private static final String LINGERING = "status IN ('REJECTED', 'ABORTED', 'EXPIRED')"
             + " AND (swept_at IS NULL OR swept_at <= linger_until) AND linger_until > now()";
 
-    /** What one team's row and its lingering sessions add up to, for {@code FROM team t WHERE slug = ?}. */
-    private static final String USAGE = "SELECT stored_bytes + open_reserved_bytes + (SELECT coalesce(sum(declared_size), 0)"
-            + " FROM upload_session WHERE team_slug = t.slug AND " + LINGERING + ")";
+    /**
+     * Bytes one team's quota holds: its row's counters and its lingering sessions, a scalar subquery with one parameter
+     * (the team). For the declaration, in a statement that runs after {@link #lock}. Its cost does not grow with the
+     * team's files or its uploads in flight.
+     */
+    public static final String QUOTA_HELD = "(SELECT stored_bytes + open_reserved_bytes + (SELECT coalesce(sum(declared_size), 0)"
+            + " FROM upload_session WHERE team_slug = t.slug AND " + LINGERING + ") FROM team t WHERE slug = ?)";
 
     private final Sql sql;
 
@@ -33,7 +37,7 @@ public class TeamUsage {
     /** Bytes one team's quota holds (for display: nothing locked). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public long bytes(String team) {
-        return sql.one("read the team's usage", USAGE + " FROM team t WHERE slug = ?", row -> row.getLong(1), team).orElse(0L);
+        return sql.one("read the team's usage", "SELECT " + QUOTA_HELD, row -> row.getLong(1), team).orElse(0L); // no team: 0
     }
 
     /**
@@ -48,12 +52,6 @@ public class TeamUsage {
     public void lock(String team) {
         sql.one("lock the team", "SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE", row -> true, team);
     }
-
-    /**
-     * Bytes one team's quota holds, a scalar subquery with one parameter (the team), for a statement that runs after
-     * {@link #lock}. Its cost does not grow with the team's files or its uploads in flight.
-     */
-    public static final String QUOTA_HELD = "(" + USAGE + " FROM team t WHERE slug = ?)";
 
     /** Bytes each team's quota holds. */
     @Transactional(Transactional.TxType.SUPPORTS)

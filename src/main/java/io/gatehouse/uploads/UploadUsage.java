@@ -9,8 +9,8 @@ import io.gatehouse.teams.TeamUsage;
 /**
  * The declaration's last statement, plain JDBC: run under the team row's lock ({@code teams.TeamUsage#lock}), it
  * locks the user's row (held to the end of the transaction, so that the in-flight limit holds across teams and
- * replicas), stores the session, and reads both counts the limits are checked against. One round trip while the
- * locks are held: whatever they serialise waits for this statement and the commit only.
+ * replicas), stores the session, and reads both counts the limits are checked against, in one round trip: what the
+ * team's lock serialises waits for that lock's statement, this one and the commit.
  */
 @ApplicationScoped
 class UploadUsage {

@@ -239,11 +239,8 @@ class AuditTrailTest {
     @Test
     void aCommittedRowIsSealedInTheBackground() {
         long row = insert("sealed-" + UUID.randomUUID(), "TEST_EVENT", "SUCCEEDED");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (io.gatehouse.support.Fixtures.number(db, "SELECT count(*) FROM audit_seal WHERE event_id = ?", row) == 0) {
-            assertThat(System.nanoTime()).as("row %d sealed within 10 s", row).isLessThan(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // polling interval, bounded by the deadline
-        }
+        io.gatehouse.support.Fixtures.awaitPositive(db, 10, "row " + row + " not sealed within 10 s",
+                "SELECT count(*) FROM audit_seal WHERE event_id = ?", row);
         assertThat(io.gatehouse.support.Fixtures.number(db, "SELECT count(*) FROM audit_unsealed WHERE event_id = ?", row)).isZero();
     }
 

@@ -106,13 +106,18 @@ public final class Fixtures {
      * other side of a race is then known to be blocked where the test wants it.
      */
     public static void awaitWaitingFor(DataSource db, String statement) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (number(db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?",
-                statement) == 0) {
+        awaitPositive(db, 20, "nothing waited for a lock in: " + statement,
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?", statement);
+    }
+
+    /** Polls the query until it answers a number above 0; fails with {@code failure} after {@code seconds}. */
+    public static void awaitPositive(DataSource db, long seconds, String failure, String query, Object... parameters) {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (number(db, query, parameters) == 0) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("nothing waited for a lock in: " + statement);
+                throw new AssertionError(failure);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // polling interval, bounded by the deadline
         }
     }
 
