@@ -16,6 +16,7 @@ import io.gatehouse.audit.AuditService;
 import io.gatehouse.db.Sql;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.teams.Team;
+import io.gatehouse.teams.TeamUsage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -41,14 +42,17 @@ public class AbandonedUploadsJob {
     private final S3Client s3;
     private final S3Config s3Config;
     private final UploadConfig config;
+    private final TeamUsage teams;
 
-    AbandonedUploadsJob(UploadService uploads, AuditService audit, Sql sql, S3Client s3, S3Config s3Config, UploadConfig config) {
+    AbandonedUploadsJob(UploadService uploads, AuditService audit, Sql sql, S3Client s3, S3Config s3Config, UploadConfig config,
+            TeamUsage teams) {
         this.uploads = uploads;
         this.audit = audit;
         this.sql = sql;
         this.s3 = s3;
         this.s3Config = s3Config;
         this.config = config;
+        this.teams = teams;
     }
 
     @Scheduled(every = "${gatehouse.uploads.cleanup-every:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -137,6 +141,8 @@ public class AbandonedUploadsJob {
             }
             @SuppressWarnings("unchecked")
             List<UploadSession> due = query.getResultList();
+            // Their teams' rows before any counter moves at commit: no cycle with a declaration (TeamUsage.lockAll).
+            teams.lockAll(due.stream().map(session -> session.teamSlug).distinct().toList());
             for (UploadSession session : due) {
                 uploads.close(session, status, code, reason, null);
             }

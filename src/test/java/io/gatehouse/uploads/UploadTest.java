@@ -796,6 +796,54 @@ class UploadTest {
         abortAll(writer);
     }
 
+    /**
+     * The cleanup job ends uploads of several teams in one transaction, and at its commit their counters move: team,
+     * user, team, user. A declaration on another replica holds the second team and then wants the user. The job takes
+     * every team first, so it waits for that declaration holding no user, and both go through (before, PostgreSQL
+     * broke the cycle after a second by failing one of them).
+     */
+    @Test
+    void theCleanupJobWaitingForATeamHoldsNoUserADeclarationNeeds() throws Exception {
+        String first = Fixtures.team(db, null, null);
+        String second = Fixtures.team(db, null, null);
+        String writer = writerIn(first);
+        Fixtures.writeGrant("USER", writer, "teams/" + second + "/");
+        String inFirst = declared(writer, first, "first.txt", new byte[10]).getString("id");
+        String inSecond = declared(writer, second, "second.txt", new byte[10]).getString("id");
+        // Both windows ended, the first one's earlier: the job ends them in that order.
+        String expire = "WITH moved AS (UPDATE upload_session SET expires_at = now() - CAST(? AS integer) * interval '1 minute' "
+                + "WHERE id = ?::uuid RETURNING 1) SELECT count(*) FROM moved";
+        assertThat(Fixtures.number(db, expire, 2, inFirst)).isEqualTo(1L);
+        assertThat(Fixtures.number(db, expire, 1, inSecond)).isEqualTo(1L);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection replica = db.getConnection()) {
+            replica.setAutoCommit(false);
+            try (var team = replica.prepareStatement("SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE");
+                    var user = replica.prepareStatement("UPDATE upload_user SET open_uploads = open_uploads WHERE user_id = ?");
+                    var self = replica.prepareStatement("SELECT pg_backend_pid()")) {
+                team.setString(1, second);
+                team.executeQuery().close();
+                long declaration;
+                try (var pid = self.executeQuery()) {
+                    pid.next();
+                    declaration = pid.getLong(1);
+                }
+                Future<Integer> job = pool.submit(() -> cleanup.cleanUp(Instant.now()));
+                Fixtures.awaitPositive(db, 20, "the cleanup job never waited for the declaration's team",
+                        "SELECT count(*) FROM pg_stat_activity WHERE CAST(? AS integer) = ANY(pg_blocking_pids(pid))", declaration);
+                user.setString(1, writer);
+                assertThat(user.executeUpdate()).isEqualTo(1);
+                replica.commit();
+                assertThat(job.get(30, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(2);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(Fixtures.number(db, "SELECT count(*) FROM upload_session WHERE id IN (?::uuid, ?::uuid) AND status = 'EXPIRED'",
+                inFirst, inSecond)).isEqualTo(2L);
+        assertThat(Fixtures.number(db, "SELECT open_uploads FROM upload_user WHERE user_id = ?", writer)).isZero();
+    }
+
     @Test
     void theTeamRowsCountOfOpenUploadsFollowsEveryWayAnUploadEnds() throws Exception {
         String slug = Fixtures.team(db, null, null);
