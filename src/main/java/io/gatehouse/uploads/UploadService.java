@@ -256,7 +256,7 @@ public class UploadService {
         // then the user's, with the session's insert (UploadUsage). Team before user: the order in which an ending
         // upload takes them (its counters' triggers at commit, V19 and V21, run in trigger-name order), so that a
         // declaration and a completion of the same user cannot deadlock. (The cleanup job, ending many users' uploads
-        // in one transaction, still can meet a declaration in a cycle: PostgreSQL then fails one of the two.)
+        // in one transaction, takes all their teams first: TeamUsage.lockAll.)
         teamUsage.lock(team.slug);
         UploadUsage.Admission admitted = usage.admit(session);
         // Only someone allowed to write here learns about the team's quota and its own uploads in flight.
