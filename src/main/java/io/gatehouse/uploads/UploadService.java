@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -51,6 +52,8 @@ import io.gatehouse.teams.TeamUsage;
 import io.gatehouse.web.GatehouseException;
 import io.gatehouse.web.RateLimits;
 import io.gatehouse.web.RetryLater;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -71,6 +74,8 @@ public class UploadService {
 
     private static final Logger LOG = Logger.getLogger(UploadService.class);
     static final String META_UPLOAD_ID = "upload-id";
+    /** The longest a declaration waits for its turn before it is refused (503): far beyond a healthy queue. */
+    private static final Duration TURN_WAIT = Duration.ofSeconds(10);
     /** Object metadata naming the client-side encryption scheme, so any reader knows the bytes are ciphertext. */
     static final String META_ENCRYPTION = "gatehouse-encryption";
     /** {@code clientEncryption}: the scheme the browser encrypted with ({@value ContentItem#CLIENT_ENCRYPTION}), or null. */
@@ -111,6 +116,8 @@ public class UploadService {
     private final TeamUsage teamUsage;
     private final KmsBudget kmsBudget;
     private final TeamDirectory teamDirectory;
+    /** Turns to decide a declaration: a few at a time ({@link UploadConfig#declarations()}). */
+    private final Semaphore turns;
     /** Verifications, a few at a time ({@link UploadConfig#verifications()}: they end on the team row's lock). */
     private final ExecutorService verifications;
 
@@ -125,10 +132,13 @@ public class UploadService {
             AuditService audit, UploadVerifier verifier, UrlLifetimes lifetimes, StoreCapabilities capabilities,
             UploadUsage usage, ContentAccess access, TeamDefaults teamDefaults, TeamUsage teamUsage, TeamDirectory teamDirectory,
             KmsBudget kmsBudget, AccessPointService accessPoints, RateLimits rateLimits, VerificationClaims claims,
-            UploadSessionRows rows, ContentItems items) {
+            UploadSessionRows rows, ContentItems items, MeterRegistry registry) {
         this.claims = claims;
         this.rows = rows;
         this.items = items;
+        this.turns = new Semaphore(config.declarations(), true);
+        Gauge.builder("gatehouse.upload.declarations.waiting", turns, Semaphore::getQueueLength)
+                .description("upload declarations waiting for their turn on this replica").register(registry);
         this.verifications = Executors.newFixedThreadPool(config.verifications(), runnable -> {
             Thread thread = new Thread(runnable, "upload-verification");
             thread.setDaemon(true);
@@ -175,7 +185,12 @@ public class UploadService {
         StoreCapabilities.Capabilities store = capabilities.get();
         Started started;
         try {
-            started = QuarkusTransaction.requiringNew().call(() -> declare(user, request, contentType, sha256, store, origin));
+            awaitTurn();
+            try {
+                started = QuarkusTransaction.requiringNew().call(() -> declare(user, request, contentType, sha256, store, origin));
+            } finally {
+                turns.release();
+            }
         } catch (WriteRefused refused) {
             audit.recordAlone(AuditEntry.of(user.id(), AuditAction.UPLOAD_DENIED, AuditOutcome.DENIED).reason(refused.reason.code())
                     .resource(s3Config.bucket() + "/" + refused.teamPrefix).from(origin).detail("team", refused.team));
@@ -186,6 +201,21 @@ public class UploadService {
             openMultipart(started.session(), origin);
         }
         return started;
+    }
+
+    /** A turn among the declarations this replica decides at once ({@link UploadConfig#declarations()}). */
+    private void awaitTurn() {
+        boolean turn;
+        try {
+            turn = turns.tryAcquire(TURN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            turn = false;
+        }
+        if (!turn) {
+            throw new GatehouseException(503, "busy", "Too many uploads are being declared right now; nothing was "
+                    + "started. Try again in a moment.");
+        }
     }
 
     private Started declare(CurrentUser user, StartUpload request, String contentType, String sha256,

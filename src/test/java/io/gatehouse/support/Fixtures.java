@@ -112,8 +112,13 @@ public final class Fixtures {
 
     /** Polls the query until it answers a number above 0; fails with {@code failure} after {@code seconds}. */
     public static void awaitPositive(DataSource db, long seconds, String failure, String query, Object... parameters) {
+        await(seconds, failure, () -> number(db, query, parameters) != 0);
+    }
+
+    /** Polls until the condition holds; fails with {@code failure} after {@code seconds}. */
+    public static void await(long seconds, String failure, java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (number(db, query, parameters) == 0) {
+        while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(failure);
             }

@@ -74,6 +74,12 @@ class UploadTest {
     VerificationClaims claims;
 
     @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    @Inject
+    UploadConfig uploadConfig;
+
+    @Inject
     software.amazon.awssdk.services.s3.presigner.S3Presigner presigner;
 
     @Inject
@@ -842,6 +848,52 @@ class UploadTest {
         assertThat(Fixtures.number(db, "SELECT count(*) FROM upload_session WHERE id IN (?::uuid, ?::uuid) AND status = 'EXPIRED'",
                 inFirst, inSecond)).isEqualTo(2L);
         assertThat(Fixtures.number(db, "SELECT open_uploads FROM upload_user WHERE user_id = ?", writer)).isZero();
+    }
+
+    /**
+     * A replica decides only a few declarations at once (gatehouse.uploads.declarations); the others wait their turn
+     * in the app, holding no connection, instead of queueing on the team row's lock, and go through once it is free.
+     */
+    @Test
+    void aReplicaDecidesAFewDeclarationsAtOnceAndTheOthersWaitTheirTurn() throws Exception {
+        String slug = Fixtures.team(db, null, null);
+        int atOnce = uploadConfig.declarations();
+        int declarations = atOnce + 2;
+        List<String> writers = new ArrayList<>();
+        for (int i = 0; i < declarations; i++) {
+            writers.add(writerIn(slug));
+        }
+        String waitingForTheTeam = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                + "AND query LIKE '%FROM team%FOR NO KEY UPDATE'";
+        ExecutorService pool = Executors.newFixedThreadPool(declarations);
+        try (Connection replica = db.getConnection()) {
+            replica.setAutoCommit(false);
+            try (var lock = replica.prepareStatement("SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE")) {
+                lock.setString(1, slug);
+                lock.executeQuery().close();
+            }
+            List<Future<Integer>> started = new ArrayList<>();
+            for (String writer : writers) {
+                started.add(pool.submit(() -> declare(writer, Map.of("team", slug, "filename", "turn.txt", "size", 10,
+                        "contentType", "text/plain", "sha256", sha256(new byte[10]))).statusCode()));
+            }
+            Fixtures.await(20, "the declarations did not all arrive",
+                    () -> Fixtures.number(db, waitingForTheTeam) == atOnce && waitingTheirTurn() == 2);
+            // The two waiting their turn cannot reach the database while the others hold every turn.
+            assertThat(Fixtures.number(db, waitingForTheTeam)).isEqualTo(atOnce);
+            replica.commit();
+            for (Future<Integer> status : started) {
+                assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(waitingTheirTurn()).isZero();
+        writers.forEach(this::abortAll);
+    }
+
+    private long waitingTheirTurn() {
+        return (long) registry.get("gatehouse.upload.declarations.waiting").gauge().value();
     }
 
     @Test
