@@ -111,6 +111,12 @@ class ProductionBenchmarkIT {
                             environment.get("GATEHOUSE_DB_OWNER_USER"), environment.get("GATEHOUSE_DB_OWNER_PASSWORD"))) {
                 statements = Boolean.getBoolean("bench.statements") ? new Statements(db) : Statements.OFF;
                 Seeded seeded = seed(db, environment.get("GATEHOUSE_S3_BUCKET"));
+                String dbSetup = System.getProperty("bench.db-setup", "");
+                if (!dbSetup.isBlank()) {
+                    try (var statement = db.createStatement()) {
+                        statement.execute(dbSetup);
+                    }
+                }
                 Path readers = tokens("bench-reader", 8);
                 Path uploaders = tokens("bench-uploader", 8);
                 Processes processes = new Processes(app.pid());
