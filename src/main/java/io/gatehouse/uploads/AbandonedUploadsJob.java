@@ -42,17 +42,19 @@ public class AbandonedUploadsJob {
     private final S3Client s3;
     private final S3Config s3Config;
     private final UploadConfig config;
-    private final TeamUsage teams;
+    private final TeamUsage teamUsage;
+    private final UploadUsage usage;
 
     AbandonedUploadsJob(UploadService uploads, AuditService audit, Sql sql, S3Client s3, S3Config s3Config, UploadConfig config,
-            TeamUsage teams) {
+            TeamUsage teamUsage, UploadUsage usage) {
         this.uploads = uploads;
         this.audit = audit;
         this.sql = sql;
         this.s3 = s3;
         this.s3Config = s3Config;
         this.config = config;
-        this.teams = teams;
+        this.teamUsage = teamUsage;
+        this.usage = usage;
     }
 
     @Scheduled(every = "${gatehouse.uploads.cleanup-every:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -141,10 +143,16 @@ public class AbandonedUploadsJob {
             }
             @SuppressWarnings("unchecked")
             List<UploadSession> due = query.getResultList();
-            // Their teams' rows before any counter moves at commit: no cycle with a declaration (TeamUsage.lockAll).
-            teams.lockAll(due.stream().map(session -> session.teamSlug).distinct().toList());
             for (UploadSession session : due) {
                 uploads.close(session, status, code, reason, null);
+            }
+            if (!due.isEmpty()) {
+                // Last, so that they are held only for the commit, where the ended uploads move their counters (team,
+                // user, upload after upload): every team, then every user, each in one order, as a declaration or a
+                // completion takes its one team and then its one user. No cycle with them, or with another replica's job.
+                UploadSession.getEntityManager().flush();
+                teamUsage.lockAll(due.stream().map(session -> session.teamSlug).distinct().toList());
+                usage.lockAll(due.stream().map(session -> session.userId).distinct().toList());
             }
             return due.size();
         });

@@ -76,6 +76,8 @@ public class UploadService {
     static final String META_UPLOAD_ID = "upload-id";
     /** The longest a declaration waits for its turn before it is refused (503): far beyond a healthy queue. */
     private static final Duration TURN_WAIT = Duration.ofSeconds(10);
+    /** Sets of turns, each shared by the teams whose names fall on it ({@link #turnsOf}). */
+    private static final int TURN_SETS = 64;
     /** Object metadata naming the client-side encryption scheme, so any reader knows the bytes are ciphertext. */
     static final String META_ENCRYPTION = "gatehouse-encryption";
     /** {@code clientEncryption}: the scheme the browser encrypted with ({@value ContentItem#CLIENT_ENCRYPTION}), or null. */
@@ -116,8 +118,8 @@ public class UploadService {
     private final TeamUsage teamUsage;
     private final KmsBudget kmsBudget;
     private final TeamDirectory teamDirectory;
-    /** Turns to decide a declaration: a few at a time ({@link UploadConfig#declarations()}). */
-    private final Semaphore turns;
+    /** Turns to decide a declaration: a few at a time per team ({@link UploadConfig#declarations()}). */
+    private final Semaphore[] turns = new Semaphore[TURN_SETS];
     /** Verifications, a few at a time ({@link UploadConfig#verifications()}: they end on the team row's lock). */
     private final ExecutorService verifications;
 
@@ -136,8 +138,11 @@ public class UploadService {
         this.claims = claims;
         this.rows = rows;
         this.items = items;
-        this.turns = new Semaphore(config.declarations(), true);
-        Gauge.builder("gatehouse.upload.declarations.waiting", turns, Semaphore::getQueueLength)
+        for (int i = 0; i < TURN_SETS; i++) {
+            turns[i] = new Semaphore(config.declarations(), true);
+        }
+        Gauge.builder("gatehouse.upload.declarations.waiting", turns,
+                all -> java.util.Arrays.stream(all).mapToInt(Semaphore::getQueueLength).sum())
                 .description("upload declarations waiting for their turn on this replica").register(registry);
         this.verifications = Executors.newFixedThreadPool(config.verifications(), runnable -> {
             Thread thread = new Thread(runnable, "upload-verification");
@@ -185,11 +190,11 @@ public class UploadService {
         StoreCapabilities.Capabilities store = capabilities.get();
         Started started;
         try {
-            awaitTurn();
+            Semaphore turn = awaitTurn(request.team());
             try {
                 started = QuarkusTransaction.requiringNew().call(() -> declare(user, request, contentType, sha256, store, origin));
             } finally {
-                turns.release();
+                turn.release();
             }
         } catch (WriteRefused refused) {
             audit.recordAlone(AuditEntry.of(user.id(), AuditAction.UPLOAD_DENIED, AuditOutcome.DENIED).reason(refused.reason.code())
@@ -203,19 +208,29 @@ public class UploadService {
         return started;
     }
 
-    /** A turn among the declarations this replica decides at once ({@link UploadConfig#declarations()}). */
-    private void awaitTurn() {
-        boolean turn;
+    /** A turn among the declarations into this team that this replica decides at once ({@link UploadConfig#declarations()}). */
+    private Semaphore awaitTurn(String team) {
+        Semaphore turn = turns[turnsOf(team)];
+        boolean taken;
         try {
-            turn = turns.tryAcquire(TURN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            taken = turn.tryAcquire(TURN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            turn = false;
+            taken = false;
         }
-        if (!turn) {
-            throw new GatehouseException(503, "busy", "Too many uploads are being declared right now; nothing was "
-                    + "started. Try again in a moment.");
+        if (!taken) {
+            throw new RetryLater(503, 1, "busy", "Too many uploads into this team are being declared right now; nothing "
+                    + "was started. Try again in a moment.");
         }
+        return turn;
+    }
+
+    /**
+     * Which turns a team's declarations take: a fixed set of them, chosen by the team's name as the caller gave it
+     * (checked only later, in the transaction), so that no request can make the set grow. Two teams may share one.
+     */
+    static int turnsOf(String team) {
+        return Math.floorMod(java.util.Objects.hashCode(team), TURN_SETS);
     }
 
     private Started declare(CurrentUser user, StartUpload request, String contentType, String sha256,
@@ -286,7 +301,7 @@ public class UploadService {
         // then the user's, with the session's insert (UploadUsage). Team before user: the order in which an ending
         // upload takes them (its counters' triggers at commit, V19 and V21, run in trigger-name order), so that a
         // declaration and a completion of the same user cannot deadlock. (The cleanup job, ending many users' uploads
-        // in one transaction, takes all their teams first: TeamUsage.lockAll.)
+        // in one transaction, takes all their teams and then all their users, each in one order, before its commit.)
         teamUsage.lock(team.slug);
         UploadUsage.Admission admitted = usage.admit(session);
         // Only someone allowed to write here learns about the team's quota and its own uploads in flight.

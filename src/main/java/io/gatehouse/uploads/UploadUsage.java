@@ -1,5 +1,7 @@
 package io.gatehouse.uploads;
 
+import java.util.Collection;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -30,6 +32,17 @@ class UploadUsage {
      * caller refuses (and the transaction rolls back, the session with it) if either is over its limit. The user's
      * row is made on a first upload; the database itself keeps its count whoever opens or ends a session (V21).
      */
+    /**
+     * Locks several users' rows to the end of the transaction, in one order (by id): with {@link TeamUsage#lockAll}
+     * first, for work that ends uploads of several users at once, so that two such transactions (two replicas' cleanup
+     * jobs) take the users they share in the same order.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void lockAll(Collection<String> users) {
+        sql.list("lock the users", "SELECT 1 FROM upload_user WHERE user_id = ANY(?) ORDER BY user_id FOR NO KEY UPDATE",
+                row -> true, users);
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     Admission admit(UploadSession session) {
         return sql.one("store the upload", """

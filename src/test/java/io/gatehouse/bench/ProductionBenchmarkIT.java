@@ -113,6 +113,7 @@ class ProductionBenchmarkIT {
                 Seeded seeded = seed(db, environment.get("GATEHOUSE_S3_BUCKET"));
                 String dbSetup = System.getProperty("bench.db-setup", "");
                 if (!dbSetup.isBlank()) {
+                    System.out.printf("BENCH database setup: %s%n", dbSetup);
                     try (var statement = db.createStatement()) {
                         statement.execute(dbSetup);
                     }

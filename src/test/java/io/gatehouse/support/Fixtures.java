@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -106,8 +107,13 @@ public final class Fixtures {
      * other side of a race is then known to be blocked where the test wants it.
      */
     public static void awaitWaitingFor(DataSource db, String statement) {
-        awaitPositive(db, 20, "nothing waited for a lock in: " + statement,
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?", statement);
+        await(20, "nothing waited for a lock in: " + statement, () -> waitingFor(db, statement) > 0);
+    }
+
+    /** How many of this database's connections wait for a lock in a statement like {@code statement} (a LIKE pattern). */
+    public static long waitingFor(DataSource db, String statement) {
+        return number(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                + "AND wait_event_type = 'Lock' AND query LIKE ?", statement);
     }
 
     /** Polls the query until it answers a number above 0; fails with {@code failure} after {@code seconds}. */
@@ -116,7 +122,7 @@ public final class Fixtures {
     }
 
     /** Polls until the condition holds; fails with {@code failure} after {@code seconds}. */
-    public static void await(long seconds, String failure, java.util.function.BooleanSupplier condition) {
+    public static void await(long seconds, String failure, BooleanSupplier condition) {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
