@@ -54,13 +54,7 @@ public class TeamUsage {
         sql.one("lock the team", "SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE", row -> true, team);
     }
 
-    /**
-     * Locks several team rows to the end of the transaction, in one order (by slug), for work that ends uploads of
-     * several teams at once. Ending an upload moves its team's counters, then its user's, at commit (V19, V21); a
-     * transaction that ended several would take team, user, team, user… and could close a cycle with a declaration
-     * that holds one of those teams and waits for one of those users. Holding every team first, it never waits for a
-     * team while it holds a user.
-     */
+    /** Locks several team rows to the end of the transaction, in one order (by slug): see {@code uploads.UploadUsage#lockToEnd}. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void lockAll(Collection<String> teams) {
         sql.list("lock the teams", "SELECT 1 FROM team WHERE slug = ANY(?) ORDER BY slug FOR NO KEY UPDATE", row -> true, teams);

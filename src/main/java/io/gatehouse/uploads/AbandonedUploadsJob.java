@@ -16,7 +16,6 @@ import io.gatehouse.audit.AuditService;
 import io.gatehouse.db.Sql;
 import io.gatehouse.storage.S3Config;
 import io.gatehouse.teams.Team;
-import io.gatehouse.teams.TeamUsage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -42,18 +41,16 @@ public class AbandonedUploadsJob {
     private final S3Client s3;
     private final S3Config s3Config;
     private final UploadConfig config;
-    private final TeamUsage teamUsage;
     private final UploadUsage usage;
 
     AbandonedUploadsJob(UploadService uploads, AuditService audit, Sql sql, S3Client s3, S3Config s3Config, UploadConfig config,
-            TeamUsage teamUsage, UploadUsage usage) {
+            UploadUsage usage) {
         this.uploads = uploads;
         this.audit = audit;
         this.sql = sql;
         this.s3 = s3;
         this.s3Config = s3Config;
         this.config = config;
-        this.teamUsage = teamUsage;
         this.usage = usage;
     }
 
@@ -147,12 +144,9 @@ public class AbandonedUploadsJob {
                 uploads.close(session, status, code, reason, null);
             }
             if (!due.isEmpty()) {
-                // Last, so that they are held only for the commit, where the ended uploads move their counters (team,
-                // user, upload after upload): every team, then every user, each in one order, as a declaration or a
-                // completion takes its one team and then its one user. No cycle with them, or with another replica's job.
+                // The updates written first, so that the teams and users are locked only for the commit.
                 UploadSession.getEntityManager().flush();
-                teamUsage.lockAll(due.stream().map(session -> session.teamSlug).distinct().toList());
-                usage.lockAll(due.stream().map(session -> session.userId).distinct().toList());
+                usage.lockToEnd(due);
             }
             return due.size();
         });

@@ -55,9 +55,9 @@ public interface UploadConfig {
     /**
      * Declarations into one team decided at once per replica; the others wait their turn in the app, holding no
      * connection (a busy team does not hold up another's). Each ends on its team row's lock, so more at once only queue
-     * there, and the queue's hand-offs cost more CPU than the work: 50 clients declaring into one team went 400–425/s (p99 348–361 ms) unbounded, 634/s with 2 at a time,
-     * 592–612/s with 4, 644/s with 8 (p99 124 ms), 599/s with 16; on a faster day 657/s (p99 262 ms) unbounded, 760–782/s
-     * (p99 92–95 ms) with 8 (issue 14).
+     * there, and the queue's hand-offs cost more CPU than the work: 50 clients declaring into one team went 400–425/s
+     * (p99 348–361 ms) unbounded, 634/s with 2 at a time, 592–612/s with 4, 644/s with 8 (p99 124 ms), 599/s with 16;
+     * on a faster day 657/s (p99 262 ms) unbounded, 760–782/s (p99 92–95 ms) with 8 (issue 14).
      */
     @WithDefault("8")
     int declarations();

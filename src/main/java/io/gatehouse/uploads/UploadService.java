@@ -3,10 +3,12 @@ package io.gatehouse.uploads;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -142,7 +144,7 @@ public class UploadService {
             turns[i] = new Semaphore(config.declarations(), true);
         }
         Gauge.builder("gatehouse.upload.declarations.waiting", turns,
-                all -> java.util.Arrays.stream(all).mapToInt(Semaphore::getQueueLength).sum())
+                all -> Arrays.stream(all).mapToInt(Semaphore::getQueueLength).sum())
                 .description("upload declarations waiting for their turn on this replica").register(registry);
         this.verifications = Executors.newFixedThreadPool(config.verifications(), runnable -> {
             Thread thread = new Thread(runnable, "upload-verification");
@@ -230,7 +232,7 @@ public class UploadService {
      * (checked only later, in the transaction), so that no request can make the set grow. Two teams may share one.
      */
     static int turnsOf(String team) {
-        return Math.floorMod(java.util.Objects.hashCode(team), TURN_SETS);
+        return Math.floorMod(Objects.hashCode(team), TURN_SETS);
     }
 
     private Started declare(CurrentUser user, StartUpload request, String contentType, String sha256,
@@ -301,7 +303,7 @@ public class UploadService {
         // then the user's, with the session's insert (UploadUsage). Team before user: the order in which an ending
         // upload takes them (its counters' triggers at commit, V19 and V21, run in trigger-name order), so that a
         // declaration and a completion of the same user cannot deadlock. (The cleanup job, ending many users' uploads
-        // in one transaction, takes all their teams and then all their users, each in one order, before its commit.)
+        // in one transaction, takes all their teams and then all their users, each in one order: UploadUsage.lockToEnd.)
         teamUsage.lock(team.slug);
         UploadUsage.Admission admitted = usage.admit(session);
         // Only someone allowed to write here learns about the team's quota and its own uploads in flight.

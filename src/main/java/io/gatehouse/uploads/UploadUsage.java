@@ -9,10 +9,11 @@ import io.gatehouse.db.Sql;
 import io.gatehouse.teams.TeamUsage;
 
 /**
- * The declaration's last statement, plain JDBC: run under the team row's lock ({@code teams.TeamUsage#lock}), it
- * locks the user's row (held to the end of the transaction, so that the in-flight limit holds across teams and
- * replicas), stores the session, and reads both counts the limits are checked against, in one round trip: what the
- * team's lock serialises waits for that lock's statement, this one and the commit.
+ * The rows that count uploads, and the order their locks are taken in, plain JDBC. The declaration's last statement
+ * runs under the team row's lock ({@code teams.TeamUsage#lock}): it locks the user's row (held to the end of the
+ * transaction, so that the in-flight limit holds across teams and replicas), stores the session, and reads both counts
+ * the limits are checked against, in one round trip: what the team's lock serialises waits for that lock's statement,
+ * this one and the commit. Work that ends several uploads at once takes its locks through {@link #lockToEnd}.
  */
 @ApplicationScoped
 class UploadUsage {
@@ -22,9 +23,25 @@ class UploadUsage {
     }
 
     private final Sql sql;
+    private final TeamUsage teamUsage;
 
-    UploadUsage(Sql sql) {
+    UploadUsage(Sql sql, TeamUsage teamUsage) {
         this.sql = sql;
+        this.teamUsage = teamUsage;
+    }
+
+    /**
+     * For a transaction that ends several uploads at once (the cleanup job), just before its commit: locks their teams'
+     * rows, then their users' rows, each in one order (by slug, by id), to the end of the transaction. At commit every
+     * ended upload moves its team's counters, then its user's (V19, V21): team, user, team, user… Taken so instead, the
+     * transaction never waits for a team while it holds a user, which closes no cycle with a declaration or a
+     * completion (one team, then one user each), nor with another replica's job.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void lockToEnd(Collection<UploadSession> sessions) {
+        teamUsage.lockAll(sessions.stream().map(session -> session.teamSlug).distinct().toList());
+        sql.list("lock the users", "SELECT 1 FROM upload_user WHERE user_id = ANY(?) ORDER BY user_id FOR NO KEY UPDATE",
+                row -> true, sessions.stream().map(session -> session.userId).distinct().toList());
     }
 
     /**
@@ -32,17 +49,6 @@ class UploadUsage {
      * caller refuses (and the transaction rolls back, the session with it) if either is over its limit. The user's
      * row is made on a first upload; the database itself keeps its count whoever opens or ends a session (V21).
      */
-    /**
-     * Locks several users' rows to the end of the transaction, in one order (by id): with {@link TeamUsage#lockAll}
-     * first, for work that ends uploads of several users at once, so that two such transactions (two replicas' cleanup
-     * jobs) take the users they share in the same order.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    void lockAll(Collection<String> users) {
-        sql.list("lock the users", "SELECT 1 FROM upload_user WHERE user_id = ANY(?) ORDER BY user_id FOR NO KEY UPDATE",
-                row -> true, users);
-    }
-
     @Transactional(Transactional.TxType.MANDATORY)
     Admission admit(UploadSession session) {
         return sql.one("store the upload", """

@@ -749,11 +749,9 @@ class UploadTest {
             // Another replica ends that upload while it holds the team's row. A URL signed for it may write for an
             // hour yet, so its 60 bytes stay reserved: no longer open, but lingering.
             replica.setAutoCommit(false);
-            try (var lock = replica.prepareStatement("SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE");
-                    var end = replica.prepareStatement("UPDATE upload_session SET status = 'ABORTED', completed_at = now(), "
-                            + "linger_until = now() + interval '1 hour' WHERE id = ?::uuid")) {
-                lock.setString(1, slug);
-                lock.executeQuery().close();
+            holdTeam(replica, slug);
+            try (var end = replica.prepareStatement("UPDATE upload_session SET status = 'ABORTED', completed_at = now(), "
+                    + "linger_until = now() + interval '1 hour' WHERE id = ?::uuid")) {
                 end.setString(1, ending.getString("id"));
                 assertThat(end.executeUpdate()).isEqualTo(1);
             }
@@ -804,9 +802,10 @@ class UploadTest {
 
     /**
      * The cleanup job ends uploads of several teams in one transaction, and at its commit their counters move: team,
-     * user, team, user. A declaration on another replica holds the second team and then wants the user. The job takes
-     * every team first, so it waits for that declaration holding no user, and both go through (before, PostgreSQL
-     * broke the cycle after a second by failing one of them).
+     * user, team, user. Declarations on two other replicas hold the two teams. The one the job waits for first ends;
+     * the other then wants the user. The job takes every team before any user, so it waits for that declaration
+     * holding no user, and both go through (before, it held the user by then, and PostgreSQL broke the cycle after a
+     * second by failing the job). Whichever team the job reaches first, the cycle is the same.
      */
     @Test
     void theCleanupJobWaitingForATeamHoldsNoUserADeclarationNeeds() throws Exception {
@@ -816,32 +815,31 @@ class UploadTest {
         Fixtures.writeGrant("USER", writer, "teams/" + second + "/");
         String inFirst = declared(writer, first, "first.txt", new byte[10]).getString("id");
         String inSecond = declared(writer, second, "second.txt", new byte[10]).getString("id");
-        // Both windows ended, the first one's earlier: the job ends them in that order.
-        String expire = "WITH moved AS (UPDATE upload_session SET expires_at = now() - CAST(? AS integer) * interval '1 minute' "
-                + "WHERE id = ?::uuid RETURNING 1) SELECT count(*) FROM moved";
-        assertThat(Fixtures.number(db, expire, 2, inFirst)).isEqualTo(1L);
-        assertThat(Fixtures.number(db, expire, 1, inSecond)).isEqualTo(1L);
+        assertThat(Fixtures.sql(db, "UPDATE upload_session SET expires_at = now() - interval '1 minute' "
+                + "WHERE id IN (?::uuid, ?::uuid)", inFirst, inSecond)).isEqualTo(2);
+        String blockingTheJob = "SELECT coalesce(max(blocker), 0) FROM pg_stat_activity, unnest(pg_blocking_pids(pid)) blocker "
+                + "WHERE blocker IN (?, ?)";
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (Connection replica = db.getConnection()) {
-            replica.setAutoCommit(false);
-            try (var team = replica.prepareStatement("SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE");
-                    var user = replica.prepareStatement("UPDATE upload_user SET open_uploads = open_uploads WHERE user_id = ?");
-                    var self = replica.prepareStatement("SELECT pg_backend_pid()")) {
-                team.setString(1, second);
-                team.executeQuery().close();
-                long declaration;
-                try (var pid = self.executeQuery()) {
-                    pid.next();
-                    declaration = pid.getLong(1);
-                }
-                Future<Integer> job = pool.submit(() -> cleanup.cleanUp(Instant.now()));
-                Fixtures.awaitPositive(db, 20, "the cleanup job never waited for the declaration's team",
-                        "SELECT count(*) FROM pg_stat_activity WHERE CAST(? AS integer) = ANY(pg_blocking_pids(pid))", declaration);
+        try (Connection one = db.getConnection(); Connection other = db.getConnection()) {
+            one.setAutoCommit(false);
+            other.setAutoCommit(false);
+            holdTeam(one, first);
+            holdTeam(other, second);
+            Map<Long, Connection> replicas = Map.of(pid(one), one, pid(other), other);
+            Long[] pids = replicas.keySet().toArray(Long[]::new);
+            Future<Integer> job = pool.submit(() -> cleanup.cleanUp(Instant.now()));
+            Fixtures.awaitPositive(db, 20, "the cleanup job never waited for a declaration's team", blockingTheJob, pids[0], pids[1]);
+            long waitedFirst = Fixtures.number(db, blockingTheJob, pids[0], pids[1]);
+            replicas.get(waitedFirst).commit();
+            long still = pids[0] == waitedFirst ? pids[1] : pids[0];
+            Fixtures.awaitPositive(db, 20, "the cleanup job never waited for the other declaration's team",
+                    "SELECT count(*) FROM pg_stat_activity WHERE CAST(? AS integer) = ANY(pg_blocking_pids(pid))", still);
+            try (var user = replicas.get(still).prepareStatement("UPDATE upload_user SET open_uploads = open_uploads WHERE user_id = ?")) {
                 user.setString(1, writer);
                 assertThat(user.executeUpdate()).isEqualTo(1);
-                replica.commit();
-                job.get(30, TimeUnit.SECONDS); // throws what the job threw (before: deadlock detected)
             }
+            replicas.get(still).commit();
+            job.get(30, TimeUnit.SECONDS); // throws what the job threw (before: deadlock detected)
         } finally {
             pool.shutdownNow();
         }
@@ -877,10 +875,7 @@ class UploadTest {
         ExecutorService pool = Executors.newFixedThreadPool(declarations);
         try (Connection replica = db.getConnection()) {
             replica.setAutoCommit(false);
-            try (var lock = replica.prepareStatement("SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE")) {
-                lock.setString(1, slug);
-                lock.executeQuery().close();
-            }
+            holdTeam(replica, slug);
             List<Future<Integer>> started = new ArrayList<>();
             for (String writer : writers) {
                 started.add(pool.submit(() -> declare(writer, Map.of("team", slug, "filename", "turn.txt", "size", 10,
@@ -901,6 +896,21 @@ class UploadTest {
         assertThat(waitingTheirTurn()).isZero();
         writers.forEach(this::abortAll);
         abortAll(elsewhere);
+    }
+
+    private static long pid(Connection connection) throws java.sql.SQLException {
+        try (var self = connection.prepareStatement("SELECT pg_backend_pid()"); var row = self.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    /** Locks the team's row on {@code replica} (in a transaction) as another replica's declaration would. */
+    private static void holdTeam(Connection replica, String slug) throws java.sql.SQLException {
+        try (var lock = replica.prepareStatement("SELECT 1 FROM team WHERE slug = ? FOR NO KEY UPDATE")) {
+            lock.setString(1, slug);
+            lock.executeQuery().close();
+        }
     }
 
     private long waitingTheirTurn() {
@@ -927,8 +937,7 @@ class UploadTest {
         given().auth().oauth2(Tokens.of(writer)).post("/api/uploads/" + verified.getString("id") + "/complete")
                 .then().statusCode(200).body("status", equalTo("verified"));
         given().auth().oauth2(Tokens.of(writer)).delete("/api/uploads/" + cancelled.getString("id")).then().statusCode(200);
-        Fixtures.number(db, "WITH moved AS (UPDATE upload_session SET expires_at = now() - interval '1 minute' WHERE id = ?::uuid "
-                + "RETURNING 1) SELECT count(*) FROM moved", expired.getString("id"));
+        Fixtures.sql(db, "UPDATE upload_session SET expires_at = now() - interval '1 minute' WHERE id = ?::uuid", expired.getString("id"));
         cleanup.cleanUp(Instant.now());
         assertThat(Fixtures.number(db, "SELECT count(*) FROM upload_session WHERE id = ?::uuid AND status = 'EXPIRED'",
                 expired.getString("id"))).isEqualTo(1);
